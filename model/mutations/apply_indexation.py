@@ -1,0 +1,84 @@
+"""``apply_indexation``: multiplies matching salaries by ``1 + percentage``, clamped at 0."""
+
+import datetime as dt
+from typing import Annotated
+
+import numpy as np
+from msgspec import UNSET, Meta, Struct, UnsetType
+
+from kernels.layout import ANY_SCHEME, CLAMPED, NO_DATE_FILTER, NOT_FINITE, UNMATCHED
+from model import messages as codes
+from model.mutations.base import NO_CHANGE, Context, MutationDefinition, Patches
+from model.wire import PatchOperation
+
+# Scheme code that no policy has, for a scheme filter naming an unknown scheme.
+_NO_SUCH_SCHEME = -2
+
+
+class ApplyIndexationProperties(Struct, forbid_unknown_fields=True):
+    percentage: float
+    scheme_id: Annotated[str, Meta(min_length=1)] | UnsetType = UNSET
+    effective_before: dt.date | UnsetType = UNSET
+
+
+class ApplyIndexation(MutationDefinition):
+    name = "apply_indexation"
+    Properties = ApplyIndexationProperties
+
+    def apply(self, context: Context, properties: ApplyIndexationProperties) -> Patches:
+        from kernels.indexation import index_salaries  # Numba loads on first use, not at start-up
+
+        dossier = context.dossier
+        if dossier.count == 0:
+            raise context.reject(codes.NO_POLICIES, f"Dossier {dossier.dossier_id!r} has no policies to index.")
+
+        scheme = ANY_SCHEME
+        if properties.scheme_id is not UNSET:
+            code = dossier.scheme_code(properties.scheme_id)
+            scheme = _NO_SUCH_SCHEME if code is None else code
+        before = NO_DATE_FILTER
+        if properties.effective_before is not UNSET:
+            before = properties.effective_before.toordinal()
+
+        policies = dossier.policies
+        percentage = properties.percentage
+        new_salary, status = index_salaries(policies, percentage, scheme, before)
+
+        if (status == UNMATCHED).all():
+            context.warn(codes.NO_MATCHING_POLICIES, f"No policy matches the indexation filter {self._filters(properties)}.")
+            return NO_CHANGE
+
+        old_salary = policies["salary"].copy()
+        for row in np.flatnonzero(status == CLAMPED).tolist():
+            context.warn(
+                codes.NEGATIVE_SALARY_CLAMPED,
+                f"Indexation by {percentage!r} would make the salary of policy {dossier.policy_ids[row]} "
+                f"negative ({old_salary[row]!r} * (1 + {percentage!r})); it is set to 0.",
+            )
+
+        overflow = np.flatnonzero(status == NOT_FINITE)
+        if overflow.size:
+            row = int(overflow[0])
+            raise context.reject(
+                codes.NUMERIC_OVERFLOW,
+                f"Indexation by {percentage!r} makes the salary of policy {dossier.policy_ids[row]} "
+                f"not a finite number ({old_salary[row]!r} * (1 + {percentage!r})).",
+            )
+
+        policies["salary"] = new_salary
+        forward = []
+        backward = []
+        for row in np.flatnonzero(new_salary != old_salary).tolist():
+            path = f"/dossier/policies/{row}/salary"
+            forward.append(PatchOperation("replace", path, float(new_salary[row])))
+            backward.append(PatchOperation("replace", path, float(old_salary[row])))
+        return forward, backward
+
+    @staticmethod
+    def _filters(properties: ApplyIndexationProperties) -> str:
+        filters = []
+        if properties.scheme_id is not UNSET:
+            filters.append(f"scheme_id = {properties.scheme_id!r}")
+        if properties.effective_before is not UNSET:
+            filters.append(f"employment_start_date < {properties.effective_before.isoformat()}")
+        return " and ".join(filters)

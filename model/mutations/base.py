@@ -1,0 +1,125 @@
+"""The interface every mutation implements, and what it works with."""
+
+import datetime as dt
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+import msgspec
+import numpy as np
+
+from model import messages as codes
+from model.messages import MessageLog, MutationRejected
+from model.rates import DEFAULT_ACCRUAL_RATE, SchemeRates
+from model.situation import Dossier, Situation
+from model.wire import DOSSIER, MutationEnvelope, PatchOperation
+
+# The maximum number of characters of an offending value quoted in a message.
+_QUOTE_LIMIT = 80
+_PROPERTY_PATH = re.compile(r" - at `\$\.([A-Za-z0-9_]+)`")
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Per-request limits of a calculation."""
+
+    max_projection_dates: int = 1200
+
+
+@dataclass(slots=True)
+class Context:
+    """What a mutation reads and changes: the situation, the message log and the calculation's inputs."""
+
+    situation: Situation
+    messages: MessageLog
+    rates: SchemeRates
+    limits: Limits
+    today: int  # day number of today's date in UTC
+    mutation: MutationEnvelope | None = None
+
+    @property
+    def dossier(self) -> Dossier:
+        """The existing dossier; only called by ``DOSSIER`` mutations, after the dossier check."""
+        return self.situation.dossier
+
+    def reject(self, code: str, text: str) -> MutationRejected:
+        return self.messages.reject(code, text)
+
+    def warn(self, code: str, text: str) -> None:
+        self.messages.warn(code, text)
+
+    def accrual_rates(self) -> np.ndarray:
+        """Return the accrual rate of every policy of the dossier, shape (n,).
+
+        Warns with SCHEME_REGISTRY_UNAVAILABLE once per scheme of the dossier
+        whose registry lookup failed; such a scheme gets the default rate.
+        """
+        dossier = self.situation.dossier
+        failures = self.rates.failures
+        if failures:
+            for scheme_id in dossier.scheme_ids:
+                reason = failures.get(scheme_id)
+                if reason is not None:
+                    self.warn(
+                        codes.SCHEME_REGISTRY_UNAVAILABLE,
+                        f"Scheme registry lookup for scheme {scheme_id!r} failed ({reason}); "
+                        f"the default accrual rate {DEFAULT_ACCRUAL_RATE} is used.",
+                    )
+        return self.rates.policy_rates(dossier.scheme_ids, dossier.policies["scheme"])
+
+
+# Forward and backward JSON Patch of one mutation.
+Patches = tuple[list[PatchOperation], list[PatchOperation]]
+NO_CHANGE: Patches = ([], [])
+
+
+def quote(value: object) -> str:
+    """Return a short ``repr`` of an offending value for a message."""
+    text = repr(value)
+    return text if len(text) <= _QUOTE_LIMIT else text[: _QUOTE_LIMIT - 3] + "..."
+
+
+def date_text(day: dt.date) -> str:
+    return day.isoformat()
+
+
+class MutationDefinition(ABC):
+    """One kind of mutation: its properties, its checks, its state change and its patches.
+
+    Subclasses set ``name``, ``mutation_type`` and ``Properties`` (a msgspec
+    Struct that forbids unknown fields) and implement ``apply``.
+    """
+
+    name: ClassVar[str]
+    mutation_type: ClassVar[str] = DOSSIER
+    Properties: ClassVar[type[msgspec.Struct]]
+
+    def __init__(self) -> None:
+        self._decoder = msgspec.json.Decoder(self.Properties)
+
+    def decode_properties(self, context: Context) -> msgspec.Struct:
+        """Decode the mutation's properties, or reject them with INVALID_MUTATION_PROPERTIES."""
+        raw = context.mutation.mutation_properties
+        try:
+            return self._decoder.decode(raw)
+        except msgspec.ValidationError as error:
+            raise context.reject(codes.INVALID_MUTATION_PROPERTIES, self._describe(error, raw)) from None
+
+    def _describe(self, error: msgspec.ValidationError, raw: msgspec.Raw) -> str:
+        text = str(error).replace("Object missing required field", "missing required property")
+        text = text.replace("Object contains unknown field", "unknown property, not in the definition:")
+        found = _PROPERTY_PATH.search(text)
+        if found:
+            prefix = text[: found.start()]
+            value = msgspec.json.decode(raw).get(found.group(1))
+            text = f"property `{found.group(1)}` has the value {quote(value)}: {prefix}"
+        return f"Invalid mutation_properties of {self.name}: {text}"
+
+    @abstractmethod
+    def apply(self, context: Context, properties: msgspec.Struct) -> Patches:
+        """Run the mutation's own checks, change the situation and return its patches.
+
+        Raises the ``MutationRejected`` returned by ``context.reject`` when a
+        CRITICAL check fails; the situation is then unchanged.
+        """

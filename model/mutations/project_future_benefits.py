@@ -1,0 +1,75 @@
+"""``project_future_benefits``: replaces every policy's projections with the benefit at each projection date."""
+
+import datetime as dt
+from typing import Annotated
+
+import numpy as np
+from msgspec import Meta, Struct
+
+from model import messages as codes
+from model.dates import format_date, projection_schedule
+from model.mutations.base import Context, MutationDefinition, Patches
+from model.wire import PatchOperation
+
+
+class ProjectFutureBenefitsProperties(Struct, forbid_unknown_fields=True):
+    projection_start_date: dt.date
+    projection_end_date: dt.date
+    projection_interval_months: Annotated[int, Meta(ge=1)]
+
+
+class ProjectFutureBenefits(MutationDefinition):
+    name = "project_future_benefits"
+    Properties = ProjectFutureBenefitsProperties
+
+    def apply(self, context: Context, properties: ProjectFutureBenefitsProperties) -> Patches:
+        from kernels.benefits import project  # Numba loads on first use, not at start-up
+
+        dossier = context.dossier
+        if dossier.count == 0:
+            raise context.reject(codes.NO_POLICIES, f"Dossier {dossier.dossier_id!r} has no policies.")
+
+        start = properties.projection_start_date
+        end = properties.projection_end_date
+        if end <= start:
+            raise context.reject(
+                codes.INVALID_DATE_RANGE,
+                f"projection_end_date {end.isoformat()} is not after projection_start_date {start.isoformat()}.",
+            )
+        limit = context.limits.max_projection_dates
+        days = projection_schedule(start.toordinal(), end.toordinal(), properties.projection_interval_months, limit)
+        if days is None:
+            raise context.reject(
+                codes.PROJECTION_LIMIT_EXCEEDED,
+                f"Projecting from {start.isoformat()} to {end.isoformat()} every "
+                f"{properties.projection_interval_months} months gives more than {limit} projection dates.",
+            )
+
+        policies = dossier.policies
+        start_day = start.toordinal()
+        for row in np.flatnonzero(policies["employment_start"] > start_day).tolist():
+            context.warn(
+                codes.PROJECTION_BEFORE_EMPLOYMENT,
+                f"projection_start_date {start.isoformat()} is before the employment_start_date "
+                f"{dossier.start_dates[row]} of policy {dossier.policy_ids[row]}.",
+            )
+
+        rates = context.accrual_rates()
+        projected = project(policies, rates, dossier.offsets, np.array(days, dtype=np.int64))
+        if not np.isfinite(projected).all():
+            row = int(np.flatnonzero(~np.isfinite(projected).all(axis=1))[0])
+            raise context.reject(
+                codes.NUMERIC_OVERFLOW,
+                f"A projected_pension of policy {dossier.policy_ids[row]} is not a finite number.",
+            )
+
+        old = [dossier.projections_of(row) for row in range(dossier.count)]
+        dossier.set_projections([format_date(day) for day in days], projected)
+
+        forward = []
+        backward = []
+        for row in range(dossier.count):
+            path = f"/dossier/policies/{row}/projections"
+            forward.append(PatchOperation("replace", path, dossier.projections_of(row)))
+            backward.append(PatchOperation("replace", path, old[row]))
+        return forward, backward

@@ -1,0 +1,139 @@
+"""The situation of one calculation: at most one dossier, its policies held as arrays.
+
+Policies live in a structured array of ``kernels.layout.POLICY_DTYPE`` that
+grows by doubling; their strings (policy ids, start dates as given, scheme ids)
+are kept in lists beside it, and each scheme id gets an integer code into a
+per-calculation scheme table. Projections are a (policies × dates) float
+array shared by the policies that existed when they were computed.
+"""
+
+import numpy as np
+
+from kernels.layout import POLICY_DTYPE, single_dossier_offsets
+from model import wire
+
+ACTIVE = "ACTIVE"
+RETIRED = "RETIRED"
+PARTICIPANT = "PARTICIPANT"
+
+_INITIAL_CAPACITY = 8
+
+
+class Dossier:
+    """One dossier: the participant and the policies, as arrays plus strings."""
+
+    def __init__(self, dossier_id: str, person_id: str, name: str, birth_date: str, birth_day: int):
+        self.dossier_id = dossier_id
+        self.person = wire.Person(person_id=person_id, role=PARTICIPANT, name=name, birth_date=birth_date)
+        self.birth_day = birth_day
+        self.status = ACTIVE
+        self.retirement_date: str | None = None
+
+        self.count = 0
+        self._policies = np.empty(_INITIAL_CAPACITY, dtype=POLICY_DTYPE)
+        self.policy_ids: list[str] = []
+        self.start_dates: list[str] = []
+        self.scheme_ids: list[str] = []  # scheme table: code -> scheme id
+        self._scheme_codes: dict[str, int] = {}
+        self._policy_keys: set[tuple[int, int]] = set()
+
+        # Projections of the first len(projection_lists) policies; later policies have none.
+        self.projections: np.ndarray | None = None  # shape (rows with projections, dates)
+        self.projection_lists: list[list[wire.Projection]] = []
+
+    # --- policies -------------------------------------------------------------
+
+    @property
+    def policies(self) -> np.ndarray:
+        """The policy rows in use, a view of shape (count,)."""
+        return self._policies[: self.count]
+
+    @property
+    def offsets(self) -> np.ndarray:
+        return single_dossier_offsets(self.count)
+
+    def scheme_code(self, scheme_id: str) -> int | None:
+        """Return the code of a scheme id, or None when no policy has it."""
+        return self._scheme_codes.get(scheme_id)
+
+    def policy_schemes(self) -> list[str]:
+        """Return the scheme id of every policy, in policy order."""
+        table = self.scheme_ids
+        return [table[code] for code in self.policies["scheme"].tolist()]
+
+    def has_policy(self, scheme_id: str, start_day: int) -> bool:
+        """Tell whether a policy with this scheme and employment start exists, in O(1)."""
+        code = self._scheme_codes.get(scheme_id)
+        return code is not None and (code, start_day) in self._policy_keys
+
+    def add_policy(self, scheme_id: str, start_date: str, start_day: int, salary: float, part_time_factor: float) -> int:
+        """Append a policy and return its row index."""
+        code = self._scheme_codes.get(scheme_id)
+        if code is None:
+            code = len(self.scheme_ids)
+            self._scheme_codes[scheme_id] = code
+            self.scheme_ids.append(scheme_id)
+
+        if self.count == self._policies.shape[0]:
+            grown = np.empty(2 * self.count, dtype=POLICY_DTYPE)
+            grown[: self.count] = self._policies
+            self._policies = grown
+
+        row = self.count
+        self._policies[row] = (start_day, salary, part_time_factor, code, np.nan)
+        self.count += 1
+        self.policy_ids.append(f"{self.dossier_id}-{self.count}")
+        self.start_dates.append(start_date)
+        self._policy_keys.add((code, start_day))
+        return row
+
+    # --- JSON values ------------------------------------------------------------
+
+    def set_projections(self, dates: list[str], projected: np.ndarray) -> None:
+        """Replace the projections of every policy; ``projected`` has shape (count, len(dates))."""
+        self.projections = projected
+        self.projection_lists = [
+            [wire.Projection(date=date, projected_pension=value) for date, value in zip(dates, row)]
+            for row in projected.tolist()
+        ]
+
+    def projections_of(self, row: int) -> list[wire.Projection] | None:
+        """Return the projections list of one policy as it appears in JSON (shared, not to be changed)."""
+        lists = self.projection_lists
+        return lists[row] if row < len(lists) else None
+
+    def policy_value(self, row: int) -> wire.Policy:
+        """Return one policy as it appears in JSON."""
+        record = self._policies[row]
+        pension = float(record["attainable_pension"])
+        return wire.Policy(
+            policy_id=self.policy_ids[row],
+            scheme_id=self.scheme_ids[int(record["scheme"])],
+            employment_start_date=self.start_dates[row],
+            salary=float(record["salary"]),
+            part_time_factor=float(record["part_time_factor"]),
+            attainable_pension=None if pension != pension else pension,
+            projections=self.projections_of(row),
+        )
+
+    def value(self) -> wire.Dossier:
+        """Return the dossier as it appears in JSON."""
+        return wire.Dossier(
+            dossier_id=self.dossier_id,
+            status=self.status,
+            retirement_date=self.retirement_date,
+            persons=[self.person],
+            policies=[self.policy_value(row) for row in range(self.count)],
+        )
+
+
+class Situation:
+    """The situation a calculation works on: at most one dossier."""
+
+    __slots__ = ("dossier",)
+
+    def __init__(self) -> None:
+        self.dossier: Dossier | None = None
+
+    def value(self) -> wire.Situation:
+        return wire.Situation(dossier=None if self.dossier is None else self.dossier.value())
