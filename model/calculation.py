@@ -61,17 +61,20 @@ def calculate(
     rates: SchemeRates = DEFAULT_RATES,
     limits: Limits = Limits(),
     today: int | None = None,
+    emit_patches: bool = True,
 ) -> wire.CalculationResponse:
     """Apply the request's mutations in order and build the response.
 
     ``mutations`` are the decoded envelopes of ``request``'s raw mutations,
-    in the same order (see ``wire.decode_request``).
+    in the same order (see ``wire.decode_request``). ``emit_patches=False``
+    leaves every JSON patch empty; it exists to measure what patches cost.
     """
     started = dt.datetime.now(dt.timezone.utc)
     clock = time.perf_counter()
     situation = Situation()
     log = MessageLog()
     context = Context(situation, log, rates, limits, today_utc() if today is None else today)
+    context.emit_patches = emit_patches
     raws = request.calculation_instructions.mutations
 
     processed = []

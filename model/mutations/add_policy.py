@@ -6,7 +6,7 @@ from typing import Annotated
 from msgspec import Meta, Struct
 
 from model import messages as codes
-from model.mutations.base import Context, MutationDefinition, Patches, quote
+from model.mutations.base import NO_CHANGE, Context, MutationDefinition, Patches, quote
 from model.wire import PatchOperation
 
 
@@ -45,6 +45,8 @@ class AddPolicy(MutationDefinition):
 
         # Adding 0.0 stores -0.0 as 0.0.
         row = dossier.add_policy(scheme_id, start_date, start_day, salary + 0.0, factor + 0.0)
+        if not context.emit_patches:
+            return NO_CHANGE
         forward = [PatchOperation("add", "/dossier/policies/-", dossier.policy_value(row))]
         backward = [PatchOperation("remove", f"/dossier/policies/{row}")]
         return forward, backward

@@ -66,6 +66,8 @@ class ApplyIndexation(MutationDefinition):
             )
 
         policies["salary"] = new_salary
+        if not context.emit_patches:
+            return NO_CHANGE
         forward = []
         backward = []
         for row in np.flatnonzero(new_salary != old_salary).tolist():

@@ -37,6 +37,7 @@ class Context:
     limits: Limits
     today: int  # day number of today's date in UTC
     mutation: MutationEnvelope | None = None
+    emit_patches: bool = True  # False only to measure what building the JSON patches costs
 
     @property
     def dossier(self) -> Dossier:

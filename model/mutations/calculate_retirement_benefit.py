@@ -7,7 +7,7 @@ from msgspec import Struct
 
 from kernels.layout import DAYS_PER_YEAR
 from model import messages as codes
-from model.mutations.base import Context, MutationDefinition, Patches
+from model.mutations.base import NO_CHANGE, Context, MutationDefinition, Patches
 from model.situation import RETIRED
 from model.wire import PatchOperation
 
@@ -61,6 +61,11 @@ class CalculateRetirementBenefit(MutationDefinition):
                 f"is not a finite number.",
             )
 
+        if not context.emit_patches:
+            dossier.status = RETIRED
+            dossier.retirement_date = date
+            policies["attainable_pension"] = pension
+            return NO_CHANGE
         return self._commit(dossier, date, pension)
 
     @staticmethod

@@ -6,7 +6,7 @@ from msgspec import Meta, Struct
 
 from model import messages as codes
 from model.dates import parse_date
-from model.mutations.base import Context, MutationDefinition, Patches, quote
+from model.mutations.base import NO_CHANGE, Context, MutationDefinition, Patches, quote
 from model.situation import Dossier
 from model.wire import DOSSIER_CREATION, PatchOperation
 
@@ -51,6 +51,8 @@ class CreateDossier(MutationDefinition):
             properties.dossier_id, properties.person_id, properties.name, properties.birth_date, birth_day
         )
         situation.dossier = dossier
+        if not context.emit_patches:
+            return NO_CHANGE
         forward = [PatchOperation("replace", "/dossier", dossier.value())]
         backward = [PatchOperation("replace", "/dossier", None)]
         return forward, backward

@@ -8,7 +8,7 @@ from msgspec import Meta, Struct
 
 from model import messages as codes
 from model.dates import format_date, projection_schedule
-from model.mutations.base import Context, MutationDefinition, Patches
+from model.mutations.base import NO_CHANGE, Context, MutationDefinition, Patches
 from model.wire import PatchOperation
 
 
@@ -65,6 +65,8 @@ class ProjectFutureBenefits(MutationDefinition):
 
         old = [dossier.projections_of(row) for row in range(dossier.count)]
         dossier.set_projections([format_date(day) for day in days], projected)
+        if not context.emit_patches:
+            return NO_CHANGE
 
         forward = []
         backward = []
