@@ -31,41 +31,20 @@ MAX_PROJECTION_DATES = 1200
 MUTATION_DEFINITIONS: dict[str, tuple[str, dict[str, tuple[str, bool]]]] = {
     "create_dossier": (
         "DOSSIER_CREATION",
-        {
-            "dossier_id": ("id", True),
-            "person_id": ("id", True),
-            "name": ("string", True),
-            "birth_date": ("birth_date", True),
-        },
+        {"dossier_id": ("id", True), "person_id": ("id", True), "name": ("string", True), "birth_date": ("birth_date", True)},
     ),
     "add_policy": (
         "DOSSIER",
-        {
-            "scheme_id": ("id", True),
-            "employment_start_date": ("date", True),
-            "salary": ("number", True),
-            "part_time_factor": ("number", True),
-        },
+        {"scheme_id": ("id", True), "employment_start_date": ("date", True), "salary": ("number", True), "part_time_factor": ("number", True)},
     ),
     "apply_indexation": (
         "DOSSIER",
-        {
-            "percentage": ("number", True),
-            "scheme_id": ("id", False),
-            "effective_before": ("date", False),
-        },
+        {"percentage": ("number", True), "scheme_id": ("id", False), "effective_before": ("date", False)},
     ),
-    "calculate_retirement_benefit": (
-        "DOSSIER",
-        {"retirement_date": ("date", True)},
-    ),
+    "calculate_retirement_benefit": ("DOSSIER", {"retirement_date": ("date", True)}),
     "project_future_benefits": (
         "DOSSIER",
-        {
-            "projection_start_date": ("date", True),
-            "projection_end_date": ("date", True),
-            "projection_interval_months": ("months", True),
-        },
+        {"projection_start_date": ("date", True), "projection_end_date": ("date", True), "projection_interval_months": ("months", True)},
     ),
 }
 
@@ -162,7 +141,7 @@ def _has_valid_properties(properties: dict, definition: dict[str, tuple[str, boo
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date | None:
-    """Add whole months, keeping the day of month or the month's last day; None past year 9999."""
+    """Add whole months, keeping the day of month or the month's last day. Returns None past year 9999."""
     month_index = day.year * 12 + (day.month - 1) + months
     year, month_offset = divmod(month_index, 12)
     if year > datetime.MAXYEAR:
@@ -368,7 +347,7 @@ def evaluate(request: dict, today: datetime.date, rates: dict[str, float] | None
     """Apply the request's mutations in order and return the expected outcome.
 
     ``today`` decides which birth dates lie in the future. ``rates`` maps a
-    scheme id to its accrual rate; schemes missing from it use 0.02.
+    scheme id to its accrual rate, and schemes missing from it use 0.02.
     """
     mutations = request["calculation_instructions"]["mutations"]
     rates = dict(rates or {})
