@@ -2,15 +2,14 @@
 
 import calendar
 import datetime as dt
+import re
 
-_DIGIT_POSITIONS = (0, 1, 2, 3, 5, 6, 8, 9)
+_STRICT_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def parse_date(text: str) -> int | None:
     """Return the day number of a strict ``YYYY-MM-DD`` string, or None when it is not a real day."""
-    if len(text) != 10 or text[4] != "-" or text[7] != "-":
-        return None
-    if not all(text[i].isascii() and text[i].isdigit() for i in _DIGIT_POSITIONS):
+    if _STRICT_DATE.fullmatch(text) is None:
         return None
     try:
         return dt.date(int(text[0:4]), int(text[5:7]), int(text[8:10])).toordinal()

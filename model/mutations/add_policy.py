@@ -44,9 +44,11 @@ class AddPolicy(MutationDefinition):
             )
 
         # Adding 0.0 stores -0.0 as 0.0.
-        row = dossier.add_policy(scheme_id, start_date, start_day, salary + 0.0, factor + 0.0)
+        salary += 0.0
+        factor += 0.0
+        row = dossier.add_policy(scheme_id, start_date, start_day, salary, factor)
         if not context.emit_patches:
             return NO_CHANGE
-        forward = [PatchOperation("add", "/dossier/policies/-", dossier.policy_value(row))]
+        forward = [PatchOperation("add", "/dossier/policies/-", dossier.new_policy_value(row, scheme_id, salary, factor))]
         backward = [PatchOperation("remove", f"/dossier/policies/{row}")]
         return forward, backward
