@@ -252,16 +252,16 @@ def _apply_indexation(run: _Run, mutation: dict, properties: dict) -> None:
 
     percentage = _as_number(properties["percentage"])
     new_salaries = [p["salary"] * (1 + percentage) for p in matching]
-    # NOTE: the overflow check runs over all matching policies before any
-    # NEGATIVE_SALARY_CLAMPED warning, so a failing indexation has no warnings.
+    # The mutation's own warnings come first; the check that every computed
+    # salary is finite runs after them, as for the other mutations.
+    for salary in new_salaries:
+        if math.isfinite(salary) and salary < 0:
+            run.warn("NEGATIVE_SALARY_CLAMPED")
     for salary in new_salaries:
         if not math.isfinite(salary):
             run.fail("NUMERIC_OVERFLOW")
     for policy, salary in zip(matching, new_salaries):
-        if salary < 0:
-            run.warn("NEGATIVE_SALARY_CLAMPED")
-            salary = 0.0
-        policy["salary"] = salary
+        policy["salary"] = 0.0 if salary < 0 else salary
 
 
 def _calculate_retirement_benefit(run: _Run, mutation: dict, properties: dict) -> None:

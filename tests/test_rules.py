@@ -1,0 +1,115 @@
+"""Named cases of the calculation rules, answered by the real server and checked against the oracle."""
+
+import datetime as dt
+
+import pytest
+
+from tests import oracle
+from tests.compare import differences
+from tests.server import post_calculation
+
+DOSSIER_ID = "d-1"
+
+
+def mutation(index: int, name: str, properties: dict, actual_at: str = "2020-01-01", **envelope) -> dict:
+    body = {
+        "mutation_id": f"m-{index}",
+        "mutation_definition_name": name,
+        "mutation_type": "DOSSIER_CREATION" if name == "create_dossier" else "DOSSIER",
+        "actual_at": actual_at,
+        "mutation_properties": properties,
+    }
+    if name != "create_dossier":
+        body["dossier_id"] = DOSSIER_ID
+    body.update(envelope)
+    return body
+
+
+def request_of(*steps: tuple[str, dict]) -> dict:
+    mutations = [mutation(0, "create_dossier", {"dossier_id": DOSSIER_ID, "person_id": "p-1", "name": "Ann", "birth_date": "1960-02-29"})]
+    mutations += [mutation(index + 1, name, properties) for index, (name, properties) in enumerate(steps)]
+    return {"tenant_id": "tenant", "calculation_instructions": {"mutations": mutations}}
+
+
+def policy(scheme: str, start: str, salary: float, factor: float = 1.0) -> tuple[str, dict]:
+    return ("add_policy", {"scheme_id": scheme, "employment_start_date": start, "salary": salary, "part_time_factor": factor})
+
+
+def codes_of(body: dict) -> list[tuple[str, str]]:
+    return [(message["level"], message["code"]) for message in body["calculation_result"]["messages"]]
+
+
+def check_against_oracle(client, request: dict) -> dict:
+    body = post_calculation(client, request).json()
+    expected = oracle.evaluate(request, dt.datetime.now(dt.timezone.utc).date())
+    assert codes_of(body) == expected.messages
+    assert differences(body["calculation_result"]["end_situation"]["situation"], expected.end_situation) == []
+    return body
+
+
+def test_clamp_warning_precedes_overflow(client):
+    request = request_of(
+        policy("A", "2000-01-01", 100.0),
+        policy("A", "2001-01-01", 1e308),
+        ("apply_indexation", {"percentage": -3}),
+    )
+    body = check_against_oracle(client, request)
+    assert codes_of(body) == [("WARNING", "NEGATIVE_SALARY_CLAMPED"), ("CRITICAL", "NUMERIC_OVERFLOW")]
+    assert "-2" in body["calculation_result"]["messages"][1]["message"]  # names the policy d-1-2
+
+
+def test_indexation_minus_100_percent_no_warning(client):
+    body = check_against_oracle(client, request_of(policy("A", "2000-01-01", 5000.0), ("apply_indexation", {"percentage": -1})))
+    assert codes_of(body) == []
+    assert body["calculation_result"]["end_situation"]["situation"]["dossier"]["policies"][0]["salary"] == 0
+
+
+def test_effective_before_equal_start_not_matched(client):
+    request = request_of(
+        policy("A", "2010-01-01", 1000.0),
+        ("apply_indexation", {"percentage": 0.5, "effective_before": "2010-01-01"}),
+    )
+    body = check_against_oracle(client, request)
+    assert codes_of(body) == [("WARNING", "NO_MATCHING_POLICIES")]
+
+
+def test_month_end_projection_steps(client):
+    request = request_of(
+        policy("A", "2000-01-31", 40000.0),
+        ("project_future_benefits", {"projection_start_date": "2025-01-31", "projection_end_date": "2025-05-31", "projection_interval_months": 1}),
+    )
+    body = check_against_oracle(client, request)
+    projections = body["calculation_result"]["end_situation"]["situation"]["dossier"]["policies"][0]["projections"]
+    assert [point["date"] for point in projections] == ["2025-01-31", "2025-02-28", "2025-03-28", "2025-04-28", "2025-05-28"]
+
+
+def test_retirement_zero_total_years(client):
+    request = request_of(policy("A", "2030-01-01", 1000.0), ("calculate_retirement_benefit", {"retirement_date": "2026-01-01"}))
+    body = check_against_oracle(client, request)
+    assert codes_of(body) == [("WARNING", "RETIREMENT_BEFORE_EMPLOYMENT")]
+    assert body["calculation_result"]["end_situation"]["situation"]["dossier"]["policies"][0]["attainable_pension"] == 0
+
+
+@pytest.mark.parametrize(
+    "properties",
+    [
+        {"percentage": True},
+        {"percentage": "0.1"},
+        {"percentage": 0.1, "scheme_id": None},
+        {"percentage": 0.1, "effective_before": "2023-02-29"},
+        {"percentage": 0.1, "extra": 1},
+        {},
+    ],
+    ids=["boolean", "string", "null-filter", "invalid-date", "unknown-property", "missing"],
+)
+def test_invalid_indexation_properties(client, properties):
+    body = check_against_oracle(client, request_of(policy("A", "2000-01-01", 1000.0), ("apply_indexation", properties)))
+    assert codes_of(body) == [("CRITICAL", "INVALID_MUTATION_PROPERTIES")]
+
+
+def test_other_dossier_id_not_found(client):
+    request = request_of(policy("A", "2000-01-01", 1000.0))
+    request["calculation_instructions"]["mutations"][1]["dossier_id"] = "someone-else"
+    body = check_against_oracle(client, request)
+    assert codes_of(body) == [("CRITICAL", "DOSSIER_NOT_FOUND")]
+    assert "someone-else" in body["calculation_result"]["messages"][0]["message"]
