@@ -52,7 +52,7 @@ def projection_schedule(start: int, end: int, interval_months: int, limit: int) 
             return None
         dates.append(day)
         if current.year * 12 + current.month + interval_months > 9999 * 12 + 12:
-            break  # the next date would lie past year 9999, the last date the calendar holds
+            break  # the next date would lie past year 9999, the last year datetime.date supports
         current = add_months(current, interval_months)
         day = current.toordinal()
     return dates

@@ -1,10 +1,10 @@
 """The situation of one calculation: at most one dossier, its policies held as arrays.
 
 Policies live in a structured array of ``kernels.layout.POLICY_DTYPE`` that
-grows by doubling; their strings (policy ids, start dates as given, scheme ids)
-are kept in lists beside it, and each scheme id gets an integer code into a
+grows by doubling. Their strings (policy ids, start dates as given, scheme
+ids) are kept in lists beside it. Each scheme id gets an integer code into a
 per-calculation scheme table. Projections are a (policies × dates) float
-array shared by the policies that existed when they were computed.
+array covering the policies that existed when they were computed.
 """
 
 import numpy as np

@@ -31,7 +31,7 @@ def warm_kernels() -> float:
 
 
 def warm_kernels_in_background() -> threading.Thread:
-    """Start a daemon thread that warms the kernels, so a process can answer requests at once."""
+    """Start a daemon thread that warms the kernels, so a process serves requests at once."""
 
     def run() -> None:
         try:
