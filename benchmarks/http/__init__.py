@@ -1,0 +1,1 @@
+"""HTTP serving benchmarks: throughput and latency against a bare ASGI app, cold start, memory."""
