@@ -15,6 +15,7 @@ import numba as nb
 import numpy as np
 
 from kernels.layout import DAYS_PER_YEAR
+from kernels.variants import serial_and_parallel
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
@@ -58,10 +59,8 @@ def _project(policies, rates, offsets, dates, projected):
                 projected[i, j] = average * _years_of_service(policies[i].employment_start, day) * rates[i]
 
 
-_retirement_benefit_serial = nb.njit(cache=True, nogil=True)(_retirement_benefit)
-_retirement_benefit_parallel = nb.njit(cache=True, nogil=True, parallel=True)(_retirement_benefit)
-_project_serial = nb.njit(cache=True, nogil=True)(_project)
-_project_parallel = nb.njit(cache=True, nogil=True, parallel=True)(_project)
+_retirement_benefit_serial, _retirement_benefit_parallel = serial_and_parallel(_retirement_benefit)
+_project_serial, _project_parallel = serial_and_parallel(_project)
 
 
 def retirement_benefit(

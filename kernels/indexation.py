@@ -36,8 +36,7 @@ def _index_salaries(policies, percentage, scheme, effective_before, new_salary, 
             status[i] = INDEXED
 
 
-_index_salaries_serial = nb.njit(cache=True, nogil=True)(_index_salaries)
-_index_salaries_parallel = nb.njit(cache=True, nogil=True, parallel=True)(_index_salaries)
+_index_salaries_serial, _index_salaries_parallel = serial_and_parallel(_index_salaries)
 
 
 def index_salaries(
