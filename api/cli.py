@@ -31,8 +31,11 @@ def _default_port() -> int:
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from api.settings import Settings
+
     port = args.port if args.port is not None else _default_port()
     workers = args.workers or os.cpu_count() or 1
+    settings = Settings.from_environment()
     log.info("pension-engine listening on http://%s:%d with %d workers (%s)", args.host, port, workers, _versions())
     uvicorn.run(
         "api.app:app",
@@ -40,7 +43,10 @@ def serve(args: argparse.Namespace) -> None:
         port=port,
         workers=workers,
         loop="uvloop",
-        http="httptools",
+        # httptools with a deadline for the request head (see api/protocol.py).
+        http="api.protocol:HeaderTimeoutProtocol",
+        timeout_keep_alive=settings.keep_alive_timeout_seconds,
+        limit_concurrency=settings.max_connections,
         log_level="warning",
         access_log=False,
     )

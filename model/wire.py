@@ -161,13 +161,16 @@ def _relocate(error: msgspec.ValidationError, prefix: str) -> str:
     return f"{text} - at `{prefix}`"
 
 
-def decode_request(body: bytes) -> tuple[CalculationRequest, list[MutationEnvelope]]:
+def decode_request(
+    body: bytes, max_mutations: int | None = None
+) -> tuple[CalculationRequest, list[MutationEnvelope]]:
     """Decode and check the envelope of a calculation request.
 
     Raises ``RequestError`` naming the JSON path of the first problem: a body
     that is not JSON or not an object, a missing, ill-typed or unknown field,
-    an empty mutation list, an invalid ``actual_at``, a ``DOSSIER`` mutation
-    without ``dossier_id``, or a duplicate ``mutation_id``.
+    an empty mutation list or one longer than ``max_mutations``, an invalid
+    ``actual_at``, a ``DOSSIER`` mutation without ``dossier_id``, or a
+    duplicate ``mutation_id``.
     """
     try:
         request = _request_decoder.decode(body)
@@ -175,6 +178,13 @@ def decode_request(body: bytes) -> tuple[CalculationRequest, list[MutationEnvelo
         raise RequestError(f"Invalid request: {_relocate(error, '$')}") from None
     except msgspec.DecodeError as error:
         raise RequestError(f"Invalid request: the body is not valid JSON ({error})") from None
+
+    count = len(request.calculation_instructions.mutations)
+    if max_mutations is not None and count > max_mutations:
+        raise RequestError(
+            f"Invalid request: {count} mutations exceed the limit of {max_mutations} per request "
+            f"- at `{_MUTATIONS_PATH}`"
+        )
 
     envelopes = []
     seen_ids = set()

@@ -1,0 +1,131 @@
+"""Checks on a request body before it reaches the JSON decoder: media type, size, read time and nesting depth."""
+
+import asyncio
+import re
+
+import numpy as np
+from blacksheep import Request
+
+from model.wire import RequestError
+
+# A JSON string with its escapes, written as an unrolled loop so the regex engine never backtracks.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+_OPENERS = (ord("["), ord("{"))
+_CLOSERS = (ord("]"), ord("}"))
+_QUOTE = ord('"')
+_QUOTE_LIMIT = 80
+
+
+def _shorten(value: bytes) -> str:
+    text = value.decode("latin-1")
+    return repr(text if len(text) <= _QUOTE_LIMIT else text[: _QUOTE_LIMIT - 3] + "...")
+
+
+def check_content_type(header: bytes | None) -> None:
+    """Raise a 415 ``RequestError`` unless the body is declared as UTF-8 JSON.
+
+    Accepted: no Content-Type at all, ``application/json`` and any
+    ``application/*+json`` type, with or without parameters; a ``charset``
+    parameter must name UTF-8 because JSON exchanged between systems is UTF-8
+    (RFC 8259, section 8.1).
+    """
+    if header is None:
+        return
+    media_type, _, parameters = header.partition(b";")
+    media_type = media_type.strip().lower()
+    is_json = media_type == b"application/json" or (
+        media_type.startswith(b"application/") and media_type.endswith(b"+json")
+    )
+    if not is_json:
+        raise RequestError(
+            f"Unsupported Content-Type {_shorten(header)}: send the request body as application/json",
+            status=415,
+        )
+    for parameter in parameters.split(b";"):
+        name, _, value = parameter.partition(b"=")
+        if name.strip().lower() != b"charset":
+            continue
+        charset = value.strip().strip(b'"').lower()
+        if charset not in (b"utf-8", b"utf8"):
+            raise RequestError(
+                f"Unsupported charset {_shorten(charset)} in Content-Type: JSON request bodies must be UTF-8",
+                status=415,
+            )
+
+
+async def read_body(request: Request, limit: int, timeout_seconds: float) -> bytes:
+    """Read the request body, with or without Content-Length.
+
+    Raises a 413 ``RequestError`` as soon as the body exceeds ``limit`` bytes,
+    and a 408 one when the whole body has not arrived within
+    ``timeout_seconds`` of the start of reading. A client that disconnects
+    mid-body makes BlackSheep raise ``MessageAborted``, which the caller handles.
+    """
+    declared = request.get_first_header(b"content-length")
+    too_large = RequestError(f"Request body exceeds the limit of {limit} bytes", status=413)
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large
+    if request.content is None:
+        return b""
+
+    chunks = []
+    size = 0
+    try:
+        async with asyncio.timeout(timeout_seconds):
+            async for chunk in request.stream():
+                if chunk:
+                    size += len(chunk)
+                    if size > limit:
+                        raise too_large
+                    chunks.append(chunk)
+    except TimeoutError:
+        raise RequestError(
+            f"Request body not received within {timeout_seconds:g} s: {size} bytes arrived", status=408
+        ) from None
+    return b"".join(chunks)
+
+
+def json_nesting_depth(body: bytes, limit: int) -> int:
+    """Return the deepest nesting of arrays and objects in ``body``, or a value at most ``limit`` when shallower.
+
+    A linear scan that needs no valid JSON: brackets inside strings do not
+    count. Unbalanced brackets give some depth, and the decoder reports the
+    syntax error afterwards.
+    """
+    openers = body.count(b"[") + body.count(b"{")
+    if openers <= limit:
+        return openers  # cannot be deeper than the number of openers
+
+    if b"\\" in body:
+        # Escaped quotes would break the quote parity below, so drop every string first.
+        body = _JSON_STRING.sub(b'""', body)
+    data = np.frombuffer(body, dtype=np.uint8)
+    outside_string = (np.cumsum(data == _QUOTE) & 1) == 0
+    steps = (
+        (data == _OPENERS[0]).astype(np.int32)
+        + (data == _OPENERS[1])
+        - (data == _CLOSERS[0])
+        - (data == _CLOSERS[1])
+    )
+    steps[~outside_string] = 0
+    return int(np.cumsum(steps).max(initial=0))
+
+
+def check_nesting_depth(body: bytes, limit: int) -> None:
+    """Raise a 400 ``RequestError`` when arrays and objects nest deeper than ``limit`` levels."""
+    depth = json_nesting_depth(body, limit)
+    if depth > limit:
+        raise RequestError(
+            f"Invalid request: arrays and objects nest {depth} levels deep, more than the limit of {limit}"
+        )
+
+
+def check_utf8(body: bytes) -> None:
+    """Raise a 400 ``RequestError`` naming the byte offset of the first invalid UTF-8 sequence."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise RequestError(
+            f"Invalid request: the body is not valid UTF-8 (byte {error.start} is "
+            f"0x{body[error.start]:02x}); JSON request bodies must be UTF-8"
+        ) from None
