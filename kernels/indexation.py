@@ -9,6 +9,7 @@ import numba as nb
 import numpy as np
 
 from kernels.layout import ANY_SCHEME, CLAMPED, INDEXED, NO_DATE_FILTER, NOT_FINITE, UNMATCHED
+from kernels.variants import serial_and_parallel
 
 
 def _index_salaries(policies, percentage, scheme, effective_before, new_salary, status):
