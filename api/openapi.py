@@ -101,7 +101,14 @@ SERVICE_VERSION = _service_version()
 
 def _components() -> dict[str, Any]:
     (mutation_schema, *_), components = msgspec.json.schema_components(
-        [CalculationMutation, wire.CalculationRequest, wire.CalculationResponse, wire.ErrorResponse, Health],
+        [
+            CalculationMutation,
+            wire.MutationEnvelope,
+            wire.CalculationRequest,
+            wire.CalculationResponse,
+            wire.ErrorResponse,
+            Health,
+        ],
         ref_template=_REF,
     )
     # A mutation is exactly one of the two kinds, told apart by mutation_type.
@@ -110,8 +117,12 @@ def _components() -> dict[str, Any]:
     components["CalculationMutation"] = mutation_schema
 
     components["CalculationInstructions"]["properties"]["mutations"]["items"] = _ref("CalculationMutation")
+    # The response echoes every processed mutation unchanged, including one
+    # with an unknown name or a wrong type that failed with a CRITICAL message,
+    # so its schema is the envelope that the decoder checks, not the strict one.
+    components["MutationEnvelope"]["properties"]["mutation_properties"] = {"type": "object"}
     components["ProcessedMutation"]["properties"]["mutation"] = {
-        **_ref("CalculationMutation"),
+        **_ref("MutationEnvelope"),
         "description": "The request's mutation object, unchanged.",
     }
     for (component, field), details in _STRING_DETAILS.items():
