@@ -61,7 +61,47 @@ def build_parser() -> argparse.ArgumentParser:
     serve_parser.add_argument("--port", type=int, help="TCP port (default: $PORT, else 8080)")
     serve_parser.add_argument("--workers", type=int, help="worker processes (default: the CPU count)")
     serve_parser.set_defaults(run=serve)
+    _add_bulk_commands(commands)
     return parser
+
+
+def sample_portfolio(args: argparse.Namespace) -> None:
+    from api.bulk.commands import sample_portfolio_command  # Arrow loads only for bulk commands
+
+    sample_portfolio_command(args)
+
+
+def whatif(args: argparse.Namespace) -> None:
+    from api.bulk.commands import whatif_command  # Arrow, Numba and Dask load only for bulk commands
+
+    whatif_command(args)
+
+
+def _add_bulk_commands(commands) -> None:
+    """Add ``sample-portfolio`` and ``whatif``; their values are checked by the commands (exit code 2)."""
+    sample = commands.add_parser("sample-portfolio", help="write a synthetic portfolio as Parquet (needs the bulk extra)")
+    sample.add_argument("--dossiers", required=True, metavar="N", help="number of dossiers (about 3 policies each)")
+    sample.add_argument("--seed", default="0", metavar="S", help="random seed; the same seed gives the same file (default 0)")
+    sample.add_argument("--out", required=True, metavar="FILE.parquet", help="Parquet file to write")
+    sample.set_defaults(run=sample_portfolio)
+
+    whatif_parser = commands.add_parser(
+        "whatif", help="project every policy of a portfolio under indexation scenarios (needs the bulk extra)"
+    )
+    whatif_parser.add_argument("portfolio", metavar="PORTFOLIO", help="Parquet file, one row per policy")
+    whatif_parser.add_argument("--from", dest="start", required=True, metavar="DATE", help="first projection date, YYYY-MM-DD")
+    whatif_parser.add_argument("--to", dest="end", required=True, metavar="DATE", help="last projection date, YYYY-MM-DD")
+    whatif_parser.add_argument("--every", required=True, metavar="MONTHS", help="months between projection dates (>= 1)")
+    whatif_parser.add_argument(
+        "--indexation", nargs="+", metavar="P",
+        help="one scenario per value: indexation of every salary by P, a fraction (0.02) or a percentage (2%%); default 0",
+    )
+    whatif_parser.add_argument("--rates", metavar="FILE.json", help='accrual rate per scheme, {"SCHEME": 0.02}; default 0.02')
+    whatif_parser.add_argument("--out", metavar="FILE.parquet", help="write the table per scenario, policy and date")
+    whatif_parser.add_argument("--summary", metavar="FILE.csv", help="write the summary per scenario and date")
+    whatif_parser.add_argument("--plot", metavar="FILE.png", help="draw the summary as a fan chart")
+    whatif_parser.add_argument("--dask", metavar="local|ADDRESS", help="run on a local Dask cluster or the scheduler at ADDRESS")
+    whatif_parser.set_defaults(run=whatif)
 
 
 def main(argv: list[str] | None = None) -> None:

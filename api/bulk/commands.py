@@ -1,0 +1,131 @@
+"""The ``sample-portfolio`` and ``whatif`` commands of ``pension-engine``.
+
+Every bad value ends the command with exit code 2 and a one-line message on
+standard error, before any output file is created.
+"""
+
+import argparse
+import json
+import logging
+import math
+import sys
+import time
+from pathlib import Path
+
+import pyarrow as pa
+
+from api.bulk.dates import project_dates
+from api.bulk.runner import run_whatif
+from api.bulk.source import InputError
+from model.portfolio import PortfolioError
+from model.whatif import Scenario, WhatIfError
+
+log = logging.getLogger("pension_engine")
+
+# Errors that are the user's input, reported in one line with exit code 2.
+_INPUT_ERRORS = (InputError, PortfolioError, WhatIfError)
+
+
+def _fail(command: str, message: str) -> None:
+    print(f"pension-engine {command}: error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def _whole_number(text: str, name: str, minimum: int) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise InputError(f"{name} {text!r} is invalid: expected a whole number >= {minimum}") from None
+    if value < minimum:
+        raise InputError(f"{name} {value} is invalid: expected a whole number >= {minimum}")
+    return value
+
+
+def _output_path(text: str | None, name: str, inputs: list[Path]) -> Path | None:
+    """Check that an output file can be created in an existing folder and does not overwrite an input."""
+    if text is None:
+        return None
+    path = Path(text)
+    if not path.parent.is_dir():
+        raise InputError(f"{name} {text!r}: the folder {str(path.parent)!r} does not exist")
+    if path.is_dir():
+        raise InputError(f"{name} {text!r} is a folder, not a file")
+    if any(path.resolve() == source.resolve() for source in inputs):
+        raise InputError(f"{name} {text!r} is the input portfolio; choose another file")
+    return path
+
+
+def parse_percentage(text: str) -> float:
+    """Return the fraction of ``"0.02"`` or ``"2%"`` (both 0.02)."""
+    stripped = text.strip()
+    try:
+        value = float(stripped[:-1]) / 100 if stripped.endswith("%") else float(stripped)
+    except ValueError:
+        raise InputError(f"--indexation {text!r} is invalid: expected a fraction such as 0.02 or a percentage such as 2%") from None
+    if not math.isfinite(value):
+        raise InputError(f"--indexation {text!r} is invalid: expected a finite number")
+    return value
+
+
+def _read_rates(text: str) -> dict[str, float]:
+    try:
+        rates = json.loads(Path(text).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError(f"cannot read --rates file {text!r}: {error}") from None
+    if not isinstance(rates, dict):
+        raise InputError(f"--rates file {text!r} must hold a JSON object of scheme id to accrual rate")
+    return rates
+
+
+def sample_portfolio_command(args: argparse.Namespace) -> None:
+    from api.bulk.sample import write_sample_portfolio
+
+    try:
+        dossiers = _whole_number(args.dossiers, "--dossiers", 1)
+        seed = _whole_number(args.seed, "--seed", 0)
+        out = _output_path(args.out, "--out", [])
+        started = time.perf_counter()
+        policies = write_sample_portfolio(out, dossiers, seed)
+    except _INPUT_ERRORS as error:
+        _fail("sample-portfolio", str(error))
+    log.info("wrote %d dossiers (%d policies) to %s in %.1f s", dossiers, policies, out, time.perf_counter() - started)
+
+
+def _scenarios(texts: list[str] | None) -> list[Scenario]:
+    if not texts:
+        return [Scenario.indexation(0.0, "0")]
+    return [Scenario.indexation(parse_percentage(text), text) for text in texts]
+
+
+def print_summary(summary: pa.Table, stream=sys.stdout) -> None:
+    """Print the summary table with one line per scenario and date."""
+    header = f"{'scenario':>10} {'date':>10} {'total':>18} {'mean':>12} {'p10':>12} {'p50':>12} {'p90':>12} {'eligible':>8}"
+    print(header, file=stream)
+    for row in summary.to_pylist():
+        print(
+            f"{row['scenario']:>10} {row['date'].isoformat():>10} {row['total']:>18,.2f} {row['mean']:>12,.2f} "
+            f"{row['p10']:>12,.2f} {row['p50']:>12,.2f} {row['p90']:>12,.2f} {row['eligible_share']:>8.1%}",
+            file=stream,
+        )
+
+
+def whatif_command(args: argparse.Namespace) -> None:
+    try:
+        portfolio = Path(args.portfolio)
+        if not portfolio.is_file():
+            raise InputError(f"portfolio file {args.portfolio!r} not found")
+        every = _whole_number(args.every, "--every", 1)
+        dates = project_dates(args.start, args.end, every)
+        scenarios = _scenarios(args.indexation)
+        rates = _read_rates(args.rates) if args.rates else None
+        outputs = {name: _output_path(getattr(args, name), f"--{name}", [portfolio]) for name in ("out", "summary", "plot")}
+        run = run_whatif(portfolio, scenarios, dates, rates=rates, dask=args.dask, progress=True, **outputs)
+    except _INPUT_ERRORS as error:
+        _fail("whatif", str(error))
+
+    log.info(
+        "whatif: %d dossiers, %d policies, %d dates, %d scenarios; scan %.1f s, read %.1f s, compute %.1f s, write %.1f s",
+        run.dossiers, run.policies, run.n_dates, run.n_scenarios,
+        run.scan_seconds, run.read_seconds, run.compute_seconds, run.write_seconds,
+    )
+    print_summary(run.summary)
