@@ -53,18 +53,23 @@ def check_content_type(header: bytes | None) -> None:
             )
 
 
+# Bytes of an over-limit body read and dropped before the 413 is sent. Closing
+# a connection with unread bytes makes the kernel send a TCP reset, which can
+# destroy the 413 before the client reads it; a body larger still is cut off.
+DISCARD_LIMIT_BYTES = 16 * 1024 * 1024
+
+
 async def read_body(request: Request, limit: int, timeout_seconds: float) -> bytes:
     """Read the request body, with or without Content-Length.
 
-    Raises a 413 ``RequestError`` as soon as the body exceeds ``limit`` bytes,
-    and a 408 one when the whole body has not arrived within
-    ``timeout_seconds`` of the start of reading. A client that disconnects
-    mid-body makes BlackSheep raise ``MessageAborted``, which the caller handles.
+    Raises a 413 ``RequestError`` when the body exceeds ``limit`` bytes, after
+    reading and dropping up to ``DISCARD_LIMIT_BYTES`` more, and a 408 one when
+    the whole body has not arrived within ``timeout_seconds`` of the start of
+    reading. A client that disconnects mid-body makes BlackSheep raise
+    ``MessageAborted``, which the caller handles.
     """
     declared = request.get_first_header(b"content-length")
-    too_large = RequestError(f"Request body exceeds the limit of {limit} bytes", status=413)
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise too_large
+    too_large = declared is not None and declared.isdigit() and int(declared) > limit
     if request.content is None:
         return b""
 
@@ -73,15 +78,23 @@ async def read_body(request: Request, limit: int, timeout_seconds: float) -> byt
     try:
         async with asyncio.timeout(timeout_seconds):
             async for chunk in request.stream():
-                if chunk:
-                    size += len(chunk)
-                    if size > limit:
-                        raise too_large
+                if not chunk:
+                    continue
+                size += len(chunk)
+                too_large = too_large or size > limit
+                if too_large:
+                    chunks.clear()
+                    if size > limit + DISCARD_LIMIT_BYTES:
+                        break
+                else:
                     chunks.append(chunk)
     except TimeoutError:
-        raise RequestError(
-            f"Request body not received within {timeout_seconds:g} s: {size} bytes arrived", status=408
-        ) from None
+        if not too_large:
+            raise RequestError(
+                f"Request body not received within {timeout_seconds:g} s: {size} bytes arrived", status=408
+            ) from None
+    if too_large:
+        raise RequestError(f"Request body exceeds the limit of {limit} bytes", status=413)
     return b"".join(chunks)
 
 
