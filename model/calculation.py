@@ -1,8 +1,7 @@
 """A calculation: the mutations of one request applied in order to an empty situation."""
 
-import datetime as dt
+import os
 import time
-import uuid
 
 from model import messages as codes
 from model import wire
@@ -19,9 +18,32 @@ FAILURE = "FAILURE"
 _EMPTY_SITUATION = wire.Situation(dossier=None)
 
 
-def _timestamp(moment: dt.datetime) -> str:
-    """Return an RFC 3339 UTC timestamp with millisecond precision and a ``Z``."""
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+# The seconds part of the last timestamp formatted: [seconds since the epoch, "YYYY-MM-DDTHH:MM:SS."].
+_last_second: list = [None, ""]
+
+# UUID bit masks: version 4 in bits 76-79, the RFC 4122 variant (0b10) in bits 62-63.
+_VERSION_VARIANT_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
+_VERSION_VARIANT_SET = (0x4000 << 64) | (0x8000 << 48)
+
+
+def _timestamp(nanoseconds: int) -> str:
+    """Return an RFC 3339 UTC timestamp with millisecond precision and a ``Z`` for a ``time.time_ns()`` value.
+
+    The date and time of day are formatted once per second and reused: 0.5 us
+    instead of 2.5 us for ``datetime.now().strftime`` (CPython 3.11).
+    """
+    seconds, rest = divmod(nanoseconds, 1_000_000_000)
+    if _last_second[0] != seconds:
+        _last_second[1] = time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(seconds))
+        _last_second[0] = seconds
+    return f"{_last_second[1]}{rest // 1_000_000:03d}Z"
+
+
+def _uuid4() -> str:
+    """Return a random UUID version 4 as text, the same as ``str(uuid.uuid4())`` in 1.6 us instead of 2.7 us."""
+    number = int.from_bytes(os.urandom(16), "big") & _VERSION_VARIANT_CLEAR | _VERSION_VARIANT_SET
+    text = f"{number:032x}"
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def _check_common(definition: MutationDefinition | None, context: Context) -> None:
@@ -69,7 +91,7 @@ def calculate(
     in the same order (see ``wire.decode_request``). ``emit_patches=False``
     leaves every JSON patch empty; it exists to measure what patches cost.
     """
-    started = dt.datetime.now(dt.timezone.utc)
+    started = time.time_ns()
     clock = time.perf_counter()
     situation = Situation()
     log = MessageLog()
@@ -77,10 +99,11 @@ def calculate(
     context.emit_patches = emit_patches
     raws = request.calculation_instructions.mutations
 
+    messages = log.messages
     processed = []
     last_success = -1
     for index, mutation in enumerate(mutations):
-        first_message = len(log)
+        first_message = len(messages)
         context.mutation = mutation
         definition = REGISTRY.get(mutation.mutation_definition_name)
         try:
@@ -93,7 +116,7 @@ def calculate(
         except MutationRejected:
             forward, backward = NO_CHANGE
         processed.append(
-            wire.ProcessedMutation(raws[index], list(range(first_message, len(log))), forward, backward)
+            wire.ProcessedMutation(raws[index], list(range(first_message, len(messages))), forward, backward)
         )
         if log.has_critical:
             break
@@ -113,10 +136,10 @@ def calculate(
     )
     elapsed_ms = int((time.perf_counter() - clock) * 1000)
     metadata = wire.CalculationMetadata(
-        calculation_id=str(uuid.uuid4()),
+        calculation_id=_uuid4(),
         tenant_id=request.tenant_id,
         calculation_started_at=_timestamp(started),
-        calculation_completed_at=_timestamp(started + dt.timedelta(milliseconds=elapsed_ms)),
+        calculation_completed_at=_timestamp(started + elapsed_ms * 1_000_000),
         calculation_duration_ms=elapsed_ms,
         calculation_outcome=FAILURE if log.has_critical else SUCCESS,
     )
