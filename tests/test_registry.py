@@ -310,6 +310,17 @@ def test_unset_url_makes_no_call():
     assert actual == pytest.approx(hand_computed_c07((DEFAULT_RATE, DEFAULT_RATE)), abs=0.01)
 
 
+@pytest.mark.parametrize(
+    "env",
+    [{"SCHEME_REGISTRY_URL": "ftp://127.0.0.1:1"}, {"SCHEME_REGISTRY_URL": "http://127.0.0.1:1", "SCHEME_REGISTRY_CACHE_TTL": "-1"}],
+    ids=["url", "ttl"],
+)
+def test_invalid_setting_stops_server(env):
+    with pytest.raises(RuntimeError, match="exited"):
+        with running_server(env=env):
+            pass
+
+
 def test_cache_ttl_expires_rates():
     with running_registry() as double:
         env = {"SCHEME_REGISTRY_URL": double.url, "SCHEME_REGISTRY_CACHE_TTL": "1"}
