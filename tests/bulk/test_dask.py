@@ -1,0 +1,37 @@
+"""A run on a local Dask cluster writes the same table and summary as a run in this process."""
+
+import pyarrow.parquet as pq
+import pytest
+
+from api.bulk import Scenario, project_dates, run_whatif
+from tests.bulk.helpers import plain, random_portfolio
+
+
+@pytest.fixture(scope="module")
+def dask_client():
+    distributed = pytest.importorskip("distributed")
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    )
+    client = distributed.Client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster.close()
+
+
+@pytest.mark.timeout(120)
+def test_dask_run_equals_local(tmp_path, dask_client):
+    portfolio = tmp_path / "portfolio.parquet"
+    pq.write_table(random_portfolio(21, 400), portfolio)
+    scenarios = [Scenario.indexation(0.0, "0"), Scenario.indexation(0.02, "0.02")]
+    dates = project_dates("2026-12-31", "2036-12-31", 12)
+
+    local = run_whatif(portfolio, scenarios, dates, out=tmp_path / "local.parquet", chunk_rows=97)
+    remote = run_whatif(portfolio, scenarios, dates, out=tmp_path / "dask.parquet", chunk_rows=97, dask=dask_client)
+
+    local_table = pq.read_table(tmp_path / "local.parquet")
+    assert local_table.num_rows == local.policies * 2 * dates.shape[0]
+    assert plain(pq.read_table(tmp_path / "dask.parquet")).equals(plain(local_table))
+    assert remote.summary.equals(local.summary)
