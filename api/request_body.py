@@ -25,7 +25,7 @@ def check_content_type(header: bytes | None) -> None:
     """Raise a 415 ``RequestError`` unless the body is declared as UTF-8 JSON.
 
     Accepted: no Content-Type at all, ``application/json`` and any
-    ``application/*+json`` type, with or without parameters; a ``charset``
+    ``application/*+json`` type, with or without parameters. A ``charset``
     parameter must name UTF-8 because JSON exchanged between systems is UTF-8
     (RFC 8259, section 8.1).
     """
@@ -55,7 +55,7 @@ def check_content_type(header: bytes | None) -> None:
 
 # Bytes of an over-limit body read and dropped before the 413 is sent. Closing
 # a connection with unread bytes makes the kernel send a TCP reset, which can
-# destroy the 413 before the client reads it; a body larger still is cut off.
+# destroy the 413 before the client reads it. A larger body is cut off.
 DISCARD_LIMIT_BYTES = 16 * 1024 * 1024
 
 

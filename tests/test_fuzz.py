@@ -1,8 +1,8 @@
 """Property-based fuzzing of POST /calculation-requests with mutated fixture requests.
 
-Whatever the body, the server answers with a status below 500 and a body that
+Whatever the body, the server returns a status below 500 and a body that
 a strict JSON parser accepts (no NaN or Infinity), keeps the connection, and
-still answers a known fixture correctly afterwards.
+still returns the expected result for a known fixture afterwards.
 """
 
 import copy
@@ -112,7 +112,7 @@ def test_mutated_request_answered(client, body):
 
 @pytest.mark.parametrize("fixture", FIXTURES[:3], ids=[fixture["id"] for fixture in FIXTURES[:3]])
 def test_fixture_still_correct_after_fuzzing(client, fixture):
-    """Runs after the fuzz test in file order: the same worker answers a known request correctly."""
+    """Runs after the fuzz test in file order: the same worker still returns the expected result."""
     response = client.post("/calculation-requests", json=fixture["request"])
     assert response.status_code == fixture["expected"]["http_status"]
     body = response.json()

@@ -1,7 +1,7 @@
 """Configurable limits and slow clients, against a real server started with small limits.
 
 Raw sockets play the slow clients: one that stalls halfway through its body,
-one that never finishes its headers, one that says nothing, one that
+one that never finishes its headers, one that sends nothing, one that
 disconnects mid-body. Each check waits for the server to act, with a socket
 timeout far above the configured limit, and never asserts a duration.
 """

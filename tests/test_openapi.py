@@ -114,7 +114,7 @@ def test_error_body_valid(document, client):
     assert errors == []
 
 
-def test_schemathesis_finds_nothing(server_url):
+def test_schemathesis_finds_nothing(server_url, tmp_path):
     """schemathesis generates requests from the served document; no 5xx and every response matches its schema."""
     command = [
         str(Path(sys.executable).with_name("schemathesis")),
@@ -131,5 +131,6 @@ def test_schemathesis_finds_nothing(server_url):
         "--workers",
         "1",
     ]
-    completed = subprocess.run(command, capture_output=True, text=True, timeout=240)
+    # schemathesis writes a .schemathesis folder into its working directory.
+    completed = subprocess.run(command, capture_output=True, text=True, timeout=240, cwd=tmp_path)
     assert completed.returncode == 0, completed.stdout[-6000:] + completed.stderr[-2000:]
