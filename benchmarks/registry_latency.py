@@ -3,11 +3,11 @@
 Run: .venv/bin/python -m benchmarks.registry_latency [--requests 200] [--delay 0.05]
 
 Starts the registry double in its own process (default 50 ms response delay)
-and the real server (one worker) three times: without a registry, with it and
-cached schemes, with it and new schemes on every request. Each request is the
+and the real server (one worker) four times. The cases are: no registry,
+cached schemes, new schemes on every request, and a registry that never
+responds within the 2 s limit. Each request is the
 two-policy dossier of tests/fixtures/C07-full-happy-path.json, with its two
 schemes renamed per case, sent one at a time over keep-alive.
-Also times one request whose registry never responds within the 2 s limit.
 """
 
 import argparse
