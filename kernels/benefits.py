@@ -48,15 +48,43 @@ def _retirement_benefit(policies, rates, offsets, days, pension, total_years):
             pension[i] = average * _years_of_service(policies[i].employment_start, day) * rates[i]
 
 
+# Dossiers per parallel work item: each item allocates its per-date scratch once.
+_DOSSIERS_PER_CHUNK = 1024
+
+
 def _project(policies, rates, offsets, dates, projected):
-    for k in nb.prange(offsets.shape[0] - 1):
-        lo = offsets[k]
-        hi = offsets[k + 1]
-        for j in range(dates.shape[0]):
-            day = dates[j]
-            average, _ = _weighted_average(policies, lo, hi, day)
+    n_dossiers = offsets.shape[0] - 1
+    n_dates = dates.shape[0]
+    days = dates.astype(np.float64)  # day numbers are exact in float64
+    n_chunks = (n_dossiers + _DOSSIERS_PER_CHUNK - 1) // _DOSSIERS_PER_CHUNK
+    for chunk in nb.prange(n_chunks):
+        total_years = np.empty(n_dates)
+        weighted = np.empty(n_dates)
+        average = np.empty(n_dates)
+        first = chunk * _DOSSIERS_PER_CHUNK
+        for k in range(first, min(first + _DOSSIERS_PER_CHUNK, n_dossiers)):
+            lo = offsets[k]
+            hi = offsets[k + 1]
+
+            # Per-date sums over the dossier, then the weighted average per date.
+            total_years[:] = 0.0
+            weighted[:] = 0.0
             for i in range(lo, hi):
-                projected[i, j] = average * _years_of_service(policies[i].employment_start, day) * rates[i]
+                start = np.float64(policies[i].employment_start)
+                earnings = policies[i].salary * policies[i].part_time_factor
+                for j in range(n_dates):
+                    years = _years_of_service(start, days[j])
+                    total_years[j] += years
+                    weighted[j] += earnings * years
+            for j in range(n_dates):
+                average[j] = weighted[j] / total_years[j] if total_years[j] != 0.0 else 0.0
+
+            # Each policy's row of the output is contiguous.
+            for i in range(lo, hi):
+                start = np.float64(policies[i].employment_start)
+                rate = rates[i]
+                for j in range(n_dates):
+                    projected[i, j] = average[j] * _years_of_service(start, days[j]) * rate
 
 
 _retirement_benefit_serial, _retirement_benefit_parallel = serial_and_parallel(_retirement_benefit)
