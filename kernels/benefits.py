@@ -24,6 +24,19 @@ def _years_of_service(start_day, day):
     return years if years > 0.0 else 0.0
 
 
+# Multiplying by the reciprocal differs from dividing by 365.25 by at most
+# one unit in the last place, and vectorises to one multiply per value where
+# a division costs several.
+_YEARS_PER_DAY = 1.0 / DAYS_PER_YEAR
+
+
+@nb.njit(cache=True, nogil=True, inline="always")
+def _years_between(start_day, day):
+    """Years of service from ``start_day`` to ``day`` (float64 day numbers), never negative."""
+    years = (day - start_day) * _YEARS_PER_DAY
+    return years if years > 0.0 else 0.0
+
+
 @nb.njit(cache=True, nogil=True, inline="always")
 def _weighted_average(policies, lo, hi, day):
     total_years = 0.0
@@ -73,7 +86,7 @@ def _project(policies, rates, offsets, dates, projected):
                 start = np.float64(policies[i].employment_start)
                 earnings = policies[i].salary * policies[i].part_time_factor
                 for j in range(n_dates):
-                    years = _years_of_service(start, days[j])
+                    years = _years_between(start, days[j])
                     total_years[j] += years
                     weighted[j] += earnings * years
             for j in range(n_dates):
@@ -84,7 +97,7 @@ def _project(policies, rates, offsets, dates, projected):
                 start = np.float64(policies[i].employment_start)
                 rate = rates[i]
                 for j in range(n_dates):
-                    projected[i, j] = average[j] * _years_of_service(start, days[j]) * rate
+                    projected[i, j] = average[j] * _years_between(start, days[j]) * rate
 
 
 _retirement_benefit_serial, _retirement_benefit_parallel = serial_and_parallel(_retirement_benefit)
