@@ -28,6 +28,25 @@ def _default_port() -> int:
     return int(text)
 
 
+def _fork_workers_from_loaded_app() -> None:
+    """Import the application in the supervisor and make uvicorn fork its workers from it.
+
+    uvicorn 0.55 starts workers with multiprocessing's "spawn" method, so each
+    worker imports NumPy, msgspec and BlackSheep again, about 0.3 s of CPU
+    per worker. A forked worker starts with them loaded. Forking is safe here
+    because importing ``api.app`` starts no thread and opens no connection:
+    kernel warm-up and registry clients start in each worker's start-up hook.
+    """
+    import multiprocessing
+
+    import uvicorn._subprocess
+
+    import api.app  # noqa: F401
+
+    # NOTE: replaces a private uvicorn attribute (uvicorn 0.55); get_subprocess reads it at each worker start.
+    uvicorn._subprocess.spawn = multiprocessing.get_context("fork")
+
+
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -37,6 +56,8 @@ def serve(args: argparse.Namespace) -> None:
     workers = args.workers or os.cpu_count() or 1
     settings = Settings.from_environment()
     log.info("pension-engine listening on http://%s:%d with %d workers (%s)", args.host, port, workers, _versions())
+    if workers > 1:
+        _fork_workers_from_loaded_app()
     uvicorn.run(
         "api.app:app",
         host=args.host,
