@@ -80,8 +80,9 @@ def _project(policies, rates, offsets, dates, projected):
             hi = offsets[k + 1]
 
             # Per-date sums over the dossier, then the weighted average per date.
-            total_years[:] = 0.0
-            weighted[:] = 0.0
+            for j in range(n_dates):  # a loop: slice assignment costs a view and its reference counting
+                total_years[j] = 0.0
+                weighted[j] = 0.0
             for i in range(lo, hi):
                 start = np.float64(policies[i].employment_start)
                 earnings = policies[i].salary * policies[i].part_time_factor
