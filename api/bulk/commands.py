@@ -124,8 +124,9 @@ def whatif_command(args: argparse.Namespace) -> None:
         _fail("whatif", str(error))
 
     log.info(
-        "whatif: %d dossiers, %d policies, %d dates, %d scenarios; scan %.1f s, read %.1f s, compute %.1f s, write %.1f s",
-        run.dossiers, run.policies, run.n_dates, run.n_scenarios,
+        "whatif: %d dossiers, %d policies, %d dates, %d scenarios in %.1f s; "
+        "scan %.1f s, read %.1f s, compute %.1f s, write %.1f s (overlapping compute)",
+        run.dossiers, run.policies, run.n_dates, run.n_scenarios, run.total_seconds,
         run.scan_seconds, run.read_seconds, run.compute_seconds, run.write_seconds,
     )
     print_summary(run.summary)

