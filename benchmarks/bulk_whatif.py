@@ -4,11 +4,10 @@ Usage::
 
     .venv/bin/python -m benchmarks.bulk_whatif [--dossiers 1000000] [--dir /tmp/bulk-bench] [--dask local]
 
-Runs ``pension-engine sample-portfolio`` and then the ``whatif`` run of
-three scenarios (0, 0.02, 0.03) from 2026-12-31 to 2046-12-31 every 12
-months (21 dates), each in its own process, and prints wall time, the
-read / compute / write split, policy-dates per second and each process's
-peak RSS. Nothing is asserted.
+Runs ``pension-engine sample-portfolio``, then a what-if of three scenarios
+(0, 0.02, 0.03) from 2026-12-31 to 2046-12-31 every 12 months (21 dates),
+each in its own process. Prints wall time, the read / compute / write split,
+policy-dates per second and each process's peak RSS. Nothing is asserted.
 """
 
 import argparse

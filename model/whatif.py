@@ -1,8 +1,8 @@
 """What-if projections of a whole portfolio under indexation scenarios.
 
 A scenario is a list of indexation steps applied to every dossier's salaries
-before projecting, as ``apply_indexation`` mutations would be; the projection
-is ``project_future_benefits`` at shared dates. Both run the same kernels as a
+before projecting, as ``apply_indexation`` mutations would apply them. The
+projection is ``project_future_benefits`` at dates shared by all dossiers. Both run the same kernels as a
 calculation request, in their multi-threaded variants over dossiers, so a
 dossier's result equals the one a request with the same mutations returns.
 """
@@ -106,9 +106,10 @@ def eligibility(portfolio: Portfolio, rates: np.ndarray, dates: np.ndarray) -> n
     Eligible means age >= 65 or total years of service >= 40, both at the
     date, as ``calculate_retirement_benefit`` checks; the years of service
     come from the retirement benefit kernel. Age and years of service never
-    decrease as the date moves on (each years_i does not, and rounded sums
-    of non-decreasing terms do not), so for increasing dates a binary search
-    finds each dossier's first eligible date in log2(n_dates) kernel calls.
+    decrease as the date moves on, because each years_i does not and a
+    rounded sum of non-decreasing terms does not either. So for increasing
+    dates a binary search finds each dossier's first eligible date in
+    log2(n_dates) kernel calls.
     """
     n_dates = dates.shape[0]
     if n_dates > 1 and not (np.diff(dates) > 0).all():
@@ -191,14 +192,19 @@ class DateSummary:
 
 
 def summarise(pensions: np.ndarray, eligible_dossiers: int) -> DateSummary:
-    """Summarise dossier pensions at one date, shape (n_dossiers,), of which ``eligible_dossiers`` are eligible."""
+    """Summarise dossier pensions at one date, shape (n_dossiers,), of which ``eligible_dossiers`` are eligible.
+
+    ``pensions`` is reordered in place, which spares a copy of the column.
+    """
     if pensions.shape[0] == 0:
         nan = float("nan")
         return DateSummary(0.0, nan, nan, nan, nan, nan)
-    p10, p50, p90 = np.percentile(pensions, PERCENTILES).tolist()
+    total = float(pensions.sum())
+    mean = float(pensions.mean())
+    p10, p50, p90 = np.percentile(pensions, PERCENTILES, overwrite_input=True).tolist()
     return DateSummary(
-        total=float(pensions.sum()),
-        mean=float(pensions.mean()),
+        total=total,
+        mean=mean,
         p10=p10,
         p50=p50,
         p90=p90,

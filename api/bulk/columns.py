@@ -22,7 +22,9 @@ EPOCH_DAY = 719163
 def _is_string(kind: pa.DataType) -> bool:
     if pa.types.is_dictionary(kind):
         return _is_string(kind.value_type)
-    return pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)
+    # pyarrow.types.is_string_view exists from pyarrow 16 on.
+    is_string_view = getattr(pa.types, "is_string_view", lambda _: False)
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind) or is_string_view(kind)
 
 
 def _is_number(kind: pa.DataType) -> bool:

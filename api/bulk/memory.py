@@ -44,7 +44,7 @@ class WhatIfResult:
         rows = []
         for s, scenario in enumerate(self.scenarios):
             for j, day in enumerate(self.dates.tolist()):
-                rows.append((scenario.label, day, self.portfolio.n_dossiers, summarise(pensions[:, s, j], int(eligible[j]))))
+                rows.append((scenario.label, day, self.portfolio.n_dossiers, summarise(pensions[:, s, j].copy(), int(eligible[j]))))
         return summary_table(rows)
 
 

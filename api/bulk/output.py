@@ -35,6 +35,7 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
 
 
 _DICTIONARY_COLUMNS = ["scenario", "dossier_id", "policy_id"]
+_COMPRESSION = {name: "snappy" for name in RESULT_SCHEMA.names} | {"projected_pension": "none"}
 
 
 @contextmanager
@@ -44,10 +45,15 @@ def result_writer(target: str | os.PathLike | None) -> Iterator[pq.ParquetWriter
         yield None
         return
     with atomic_path(target) as temporary:
-        # Dictionary pages only for the string columns, which arrive dictionary-encoded, and no
-        # statistics: this halved the write time of a 6.3-million-row chunk (1.33 s to 0.7 s).
+        # Dictionary pages only for the string columns, which arrive dictionary-encoded, no
+        # statistics, and no compression of the pensions (snappy saved 2 % of their size): this
+        # cut the write of a 6.3-million-row chunk from 1.33 s to 0.31 s.
         writer = pq.ParquetWriter(
-            temporary, RESULT_SCHEMA, compression="snappy", use_dictionary=_DICTIONARY_COLUMNS, write_statistics=False
+            temporary,
+            RESULT_SCHEMA,
+            compression=_COMPRESSION,
+            use_dictionary=_DICTIONARY_COLUMNS,
+            write_statistics=False,
         )
         try:
             yield writer
@@ -63,9 +69,12 @@ def write_csv(table: pa.Table, target: str | os.PathLike) -> None:
 class SummaryAccumulator:
     """Dossier pensions of every chunk, kept in temporary files until the per-date summary.
 
-    Each scenario's dossier pensions go to one file of float64 rows (one row
-    of n_dates values per dossier), so memory stays bounded by one chunk; the
-    summary at the end reads one date column at a time (8 bytes per dossier).
+    Each scenario's dossier pensions go to one file, chunk after chunk. A
+    chunk is stored date by date (n_dates runs of its dossiers' float64
+    pensions), so the summary at the end reads one date's column with one
+    read per chunk. Memory stays bounded by one chunk while projecting and
+    by one date's column (8 bytes per dossier) at the end. Plain reads keep
+    the file out of the process's resident memory, which a memory map would not.
     """
 
     def __init__(self, scenarios: Sequence[Scenario], dates: np.ndarray):
@@ -73,28 +82,41 @@ class SummaryAccumulator:
         self._dates = np.asarray(dates, dtype=np.int64)
         self._directory = tempfile.TemporaryDirectory(prefix="pension-whatif-")
         self._paths = [Path(self._directory.name) / f"scenario-{s}.f64" for s in range(len(self._scenarios))]
-        self._files = [path.open("wb") for path in self._paths]
+        self._files = [path.open("w+b") for path in self._paths]
+        self._chunk_sizes: list[int] = []
         self._eligible = np.zeros(self._dates.shape[0], dtype=np.int64)
         self.dossiers = 0
 
     def add(self, portfolio: Portfolio, result: ChunkResult) -> None:
+        if portfolio.n_dossiers == 0:
+            return
         pensions = dossier_pensions(portfolio, result.projected)
         for s, file in enumerate(self._files):
-            file.write(np.ascontiguousarray(pensions[:, s, :]).tobytes())
+            file.write(np.ascontiguousarray(pensions[:, s, :].T).tobytes())
+        self._chunk_sizes.append(portfolio.n_dossiers)
         self._eligible += result.eligible.sum(axis=0)
         self.dossiers += portfolio.n_dossiers
 
+    def _date_column(self, file, j: int) -> np.ndarray:
+        """Read every dossier's pension at date index ``j`` from one scenario's file."""
+        column = np.empty(self.dossiers, dtype=np.float64)
+        chunk_start = 0  # byte offset of the chunk in the file
+        filled = 0
+        for size in self._chunk_sizes:
+            file.seek(chunk_start + j * size * 8)
+            file.readinto(memoryview(column[filled : filled + size]).cast("B"))
+            filled += size
+            chunk_start += self._dates.shape[0] * size * 8
+        return column
+
     def table(self) -> pa.Table:
         """Return the summary per scenario and date (columns of ``table.SUMMARY_SCHEMA``)."""
-        n_dates = self._dates.shape[0]
         rows = []
-        for scenario, file, path in zip(self._scenarios, self._files, self._paths):
+        for scenario, file in zip(self._scenarios, self._files):
             file.flush()
-            pensions = np.memmap(path, dtype=np.float64, mode="r", shape=(self.dossiers, n_dates)) if self.dossiers else np.zeros((0, n_dates))
             for j, day in enumerate(self._dates.tolist()):
-                column = np.array(pensions[:, j])
+                column = self._date_column(file, j)
                 rows.append((scenario.label, day, self.dossiers, summarise(column, int(self._eligible[j]))))
-            del pensions
         return summary_table(rows)
 
     def close(self) -> None:

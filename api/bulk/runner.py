@@ -195,8 +195,8 @@ def run_whatif(
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="whatif-writer") as write_pool,
             tqdm(total=scan.dossiers, unit=" dossiers", file=sys.stderr, disable=not progress) as bar,
         ):
-            # Chunk k is written on a second thread while chunk k + 1 is computed (Arrow and the
-            # kernels release the GIL); at most one write is pending, so two chunks are in memory.
+            # Chunk k is written on a second thread while chunk k + 1 is computed, because Arrow and
+            # the kernels release the GIL. At most one write is pending, so two chunks are in memory.
             pending_write = None
             for chunk, result, seconds in results:
                 started = time.perf_counter()

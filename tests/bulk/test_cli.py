@@ -39,7 +39,8 @@ def run_folder(tmp_path_factory) -> Path:
 def test_sample_is_deterministic(tmp_path, run_folder):
     again = _cli("sample-portfolio", "--dossiers", "300", "--seed", "3", "--out", "again.parquet", cwd=tmp_path)
     other = _cli("sample-portfolio", "--dossiers", "300", "--seed", "4", "--out", "other.parquet", cwd=tmp_path)
-    assert again.returncode == 0 and other.returncode == 0
+    assert again.returncode == 0
+    assert other.returncode == 0
     first = pq.read_table(run_folder / "portfolio.parquet")
     assert pq.read_table(tmp_path / "again.parquet").equals(first)
     assert not pq.read_table(tmp_path / "other.parquet").equals(first)
@@ -49,7 +50,8 @@ def test_sample_is_realistic(run_folder):
     table = pq.read_table(run_folder / "portfolio.parquet").to_pandas()
     counts = table.groupby("dossier_id").size()
     assert len(counts) == 300
-    assert counts.min() >= 1 and counts.max() <= 5
+    assert counts.min() >= 1
+    assert counts.max() <= 5
     assert table["part_time_factor"].between(0.5, 1).all()
     assert (table["employment_start_date"] > table["birth_date"]).all()
     assert table["scheme_id"].nunique() > 1

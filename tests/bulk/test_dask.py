@@ -1,10 +1,16 @@
 """A run on a local Dask cluster writes the same table and summary as a run in this process."""
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pyarrow.parquet as pq
 import pytest
 
 from api.bulk import Scenario, project_dates, run_whatif
 from tests.bulk.helpers import plain, random_portfolio
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -35,3 +41,17 @@ def test_dask_run_equals_local(tmp_path, dask_client):
     assert local_table.num_rows == local.policies * 2 * dates.shape[0]
     assert plain(pq.read_table(tmp_path / "dask.parquet")).equals(plain(local_table))
     assert remote.summary.equals(local.summary)
+
+
+@pytest.mark.timeout(120)
+def test_cli_dask_local_equals_local(tmp_path):
+    pq.write_table(random_portfolio(22, 80), tmp_path / "portfolio.parquet")
+    common = ["whatif", "portfolio.parquet", "--from", "2026-12-31", "--to", "2030-12-31", "--every", "12", "--indexation", "0", "3%"]
+    env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
+    for name, extra in (("local.parquet", []), ("dask.parquet", ["--dask", "local"])):
+        completed = subprocess.run(
+            [sys.executable, "-m", "api.cli", *common, "--out", name, *extra],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=110,
+        )
+        assert completed.returncode == 0, completed.stderr
+    assert plain(pq.read_table(tmp_path / "dask.parquet")).equals(plain(pq.read_table(tmp_path / "local.parquet")))
