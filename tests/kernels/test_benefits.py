@@ -127,3 +127,17 @@ def test_overflowing_salary_is_not_finite():
     pension, _ = retirement_benefit(policies, rates, offsets, dates)
     assert not np.isfinite(pension).any()
     assert not np.isfinite(project(policies, rates, offsets, dates)).any()
+
+
+def test_projection_rejects_wrong_out():
+    policies = policy_array([(700_000, 1000.0, 1.0, 0)])
+    rates = np.full(1, 0.02)
+    offsets = np.array([0, 1], dtype=np.int64)
+    dates = np.array([705_000, 710_000], dtype=np.int64)
+
+    with pytest.raises(ValueError, match="shape"):
+        project(policies, rates, offsets, dates, out=np.empty((1, 3)))
+    with pytest.raises(ValueError, match="float64"):
+        project(policies, rates, offsets, dates, out=np.empty((1, 2), dtype=np.float32))
+    with pytest.raises(ValueError, match="C-contiguous"):
+        project(policies, rates, offsets, dates, out=np.empty((1, 4))[:, ::2])
