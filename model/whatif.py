@@ -166,7 +166,7 @@ def dossier_pensions(portfolio: Portfolio, projected: np.ndarray) -> np.ndarray:
 
     # Add the k-th policy of every dossier that has one, k = 0, 1, ...: dossiers sorted by policy
     # count make each step touch only the dossiers still active, so the work is O(n_policies).
-    # This took 0.03 s where np.add.reduceat took 0.25 s (100,000 policies x 63 values).
+    # Measured 0.12 to 0.19 s where np.add.reduceat took 0.25 to 0.30 s (100,000 policies x 63 values).
     order = np.argsort(-counts, kind="stable")
     sorted_counts = counts[order]
     for k in range(int(sorted_counts[0]) if sorted_counts.size else 0):
