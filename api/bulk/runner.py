@@ -120,8 +120,15 @@ def local_cluster_client():
     """Start a local Dask cluster of worker processes on the loopback interface and return its client."""
     from distributed import Client, LocalCluster
 
+    # One single-threaded worker per core; NUMBA_NUM_THREADS=1 keeps each worker's parallel
+    # kernels on its own core instead of every worker starting a thread per core.
     cluster = LocalCluster(
-        n_workers=os.cpu_count() or 1, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        n_workers=os.cpu_count() or 1,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        env={"NUMBA_NUM_THREADS": "1"},
     )
     return Client(cluster)
 
