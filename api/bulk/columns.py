@@ -44,7 +44,7 @@ def check_schema(schema: pa.Schema) -> None:
         kind = schema.field(column).type
         if column in _STRING_COLUMNS and not _is_string(kind):
             raise PortfolioError(column, None, str(kind), "expected a string column")
-        if column in _DATE_COLUMNS and not (pa.types.is_date(kind) or _is_string(kind)):
+        if column in _DATE_COLUMNS and not (pa.types.is_date(kind) or pa.types.is_timestamp(kind) or _is_string(kind)):
             raise PortfolioError(column, None, str(kind), "expected a date column or strings YYYY-MM-DD")
         if column in _NUMBER_COLUMNS and not _is_number(kind):
             raise PortfolioError(column, None, str(kind), "expected a numeric column")
@@ -87,9 +87,24 @@ def _days(column: str, array: pa.Array, first_row: int) -> np.ndarray:
             row = int(np.flatnonzero(~valid)[0])
             raise PortfolioError(column, first_row + row, text[row].as_py(), "invalid date: expected a real day YYYY-MM-DD")
         array = pc.cast(parsed, pa.date32())
+    elif pa.types.is_timestamp(array.type):
+        array = _timestamp_days(column, array, first_row)
     else:
         array = pc.cast(array, pa.date32())
     return np.asarray(array.view(pa.int32()), dtype=np.int64) + EPOCH_DAY
+
+
+def _timestamp_days(column: str, array: pa.Array, first_row: int) -> pa.Array:
+    """Return a timestamp column as date32, rejecting a time of day other than midnight (UTC)."""
+    days = pc.cast(array, pa.date32())
+    unit = array.type.unit
+    given = np.asarray(array.view(pa.int64()))
+    midnight = np.asarray(pc.cast(days, pa.timestamp(unit)).view(pa.int64()))
+    bad = np.flatnonzero(given != midnight)
+    if bad.size:
+        row = int(bad[0])
+        raise PortfolioError(column, first_row + row, str(array[row].as_py()), "expected a date without a time of day")
+    return days
 
 
 def _numbers(column: str, array: pa.Array, first_row: int) -> np.ndarray:

@@ -65,6 +65,27 @@ def _numpy_table(columns: Mapping[str, np.ndarray]) -> pa.Table:
     return pa.table(arrays)
 
 
+def _pandas_table(frame) -> pa.Table:
+    """Convert a pandas DataFrame, naming the column and first row of a value Arrow cannot convert.
+
+    In a column of mixed Python objects, the bad row is the first whose type
+    differs from the column's most common type.
+    """
+    try:
+        return pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
+        for column in frame.columns:
+            try:
+                pa.array(frame[column], from_pandas=True)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                values = frame[column].tolist()
+                kinds = [type(value) for value in values if value is not None]
+                common = max(set(kinds), key=kinds.count)
+                row = next(row for row, value in enumerate(values) if value is not None and type(value) is not common)
+                raise PortfolioError(str(column), row, values[row], f"expected a value of type {common.__name__}") from None
+        raise InputError(f"cannot convert the DataFrame to Arrow: {error}") from None
+
+
 def open_portfolio(data: object) -> PortfolioSource:
     """Return a source for a portfolio given as any supported object.
 
@@ -90,7 +111,7 @@ def open_portfolio(data: object) -> PortfolioSource:
         return _table_source(_numpy_table(data))
     module = type(data).__module__.split(".")[0]
     if module == "pandas":
-        return _table_source(pa.Table.from_pandas(data, preserve_index=False))
+        return _table_source(_pandas_table(data))
     if module == "polars":
         return _table_source(data.to_arrow())
     raise InputError(f"cannot read a portfolio from a {type(data).__name__}; pass a Parquet path, Arrow, pandas, polars or NumPy data")

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -185,3 +186,30 @@ def test_cli_bad_value_exits_2(tmp_path):
         "pension-engine whatif: error: column 'part_time_factor', row 4: expected a number from 0 to 1 (value 1.5)"
     )
     assert sorted(path.name for path in tmp_path.iterdir()) == ["bad.parquet"]
+
+
+def test_pandas_mixed_column_names_row():
+    frame = pa.table(_rows()).to_pandas()
+    frame["salary"] = frame["salary"].astype(object)
+    frame.loc[3, "salary"] = "abc"
+    with pytest.raises(PortfolioError) as caught:
+        read_portfolio(frame)
+    assert caught.value.column == "salary"
+    assert caught.value.row == 3
+    assert caught.value.value == "abc"
+
+
+def test_timestamp_dates_accepted_at_midnight():
+    frame = pa.table(_rows()).to_pandas()
+    frame["employment_start_date"] = pd.to_datetime(frame["employment_start_date"])
+    portfolio = read_portfolio(frame)
+    assert portfolio.policies["employment_start"][0] == dt.date(1995, 1, 1).toordinal()
+
+
+def test_timestamp_with_time_rejected():
+    frame = pa.table(_rows()).to_pandas()
+    frame["employment_start_date"] = pd.to_datetime(frame["employment_start_date"])
+    frame.loc[4, "employment_start_date"] = pd.Timestamp("2015-01-01 10:30")
+    with pytest.raises(PortfolioError, match="row 4: expected a date without a time of day") as caught:
+        read_portfolio(frame)
+    assert caught.value.column == "employment_start_date"
