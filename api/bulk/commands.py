@@ -73,7 +73,7 @@ def _read_rates(text: str) -> dict[str, float]:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InputError(f"cannot read --rates file {text!r}: {error}") from None
     if not isinstance(rates, dict):
-        raise InputError(f"--rates file {text!r} must hold a JSON object of scheme id to accrual rate")
+        raise InputError(f"--rates file {text!r} must contain a JSON object of scheme id to accrual rate")
     return rates
 
 

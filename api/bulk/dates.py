@@ -7,7 +7,7 @@ import numpy as np
 from api.bulk.source import InputError
 from model.dates import parse_date, projection_schedule
 
-# The most projection dates a run accepts, the same default limit as a calculation request.
+# The maximum number of projection dates of a run, also the default limit of a calculation request.
 MAX_PROJECTION_DATES = 1200
 
 

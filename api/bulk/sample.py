@@ -41,8 +41,8 @@ SAMPLE_SCHEMA = pa.schema(
 def sample_chunk(first_dossier: int, n_dossiers: int, seed: int) -> pa.Table:
     """Return dossiers ``first_dossier .. first_dossier + n_dossiers - 1`` of the sample portfolio of ``seed``.
 
-    Each chunk has its own random stream, so the file does not depend on
-    how many chunks are generated at once.
+    Each chunk draws from its own random stream, seeded by ``(seed,
+    first_dossier)``, so a chunk can be generated without the ones before it.
     """
     rng = np.random.default_rng([seed, first_dossier])
     days_per_year = 365.25
