@@ -18,8 +18,9 @@ FAILURE = "FAILURE"
 _EMPTY_SITUATION = wire.Situation(dossier=None)
 
 
-# The seconds part of the last timestamp formatted: [seconds since the epoch, "YYYY-MM-DDTHH:MM:SS."].
-_last_second: list = [None, ""]
+# The last second formatted, as (seconds since the epoch, "YYYY-MM-DDTHH:MM:SS."); replaced as one
+# tuple so that threads calculating at the same time never pair one second with another's text.
+_last_second: tuple[int, str] = (-1, "")
 
 # UUID bit masks: version 4 in bits 76-79, the RFC 4122 variant (0b10) in bits 62-63.
 _VERSION_VARIANT_CLEAR = ~((0xF000 << 64) | (0xC000 << 48))
@@ -32,11 +33,13 @@ def _timestamp(nanoseconds: int) -> str:
     The date and time of day are formatted once per second and reused: 0.5 us
     instead of 2.5 us for ``datetime.now().strftime`` (CPython 3.11).
     """
+    global _last_second
     seconds, rest = divmod(nanoseconds, 1_000_000_000)
-    if _last_second[0] != seconds:
-        _last_second[1] = time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(seconds))
-        _last_second[0] = seconds
-    return f"{_last_second[1]}{rest // 1_000_000:03d}Z"
+    cached_seconds, text = _last_second
+    if cached_seconds != seconds:
+        text = time.strftime("%Y-%m-%dT%H:%M:%S.", time.gmtime(seconds))
+        _last_second = (seconds, text)
+    return f"{text}{rest // 1_000_000:03d}Z"
 
 
 def _uuid4() -> str:
