@@ -1,4 +1,4 @@
-"""Cold start: from process launch to the first correct 200, and to the first answer of each kernel.
+"""Cold start: from process launch to the first correct 200, and to the first response of each kernel.
 
     python -m benchmarks.http.cold_start [--runs 5]
 
@@ -7,7 +7,7 @@ the script launches ``pension-engine serve`` ``--runs`` times. Each time it
 polls with the create-dossier-only fixture until a 200 arrives whose outcome
 and end situation match the fixture, then sends, once each, the fixtures that
 first need the indexation, retirement and projection kernels, and records
-how long after launch each correct answer arrived. It prints the median of
+how long after launch each correct response arrived. It prints the median of
 every column.
 """
 
@@ -58,7 +58,7 @@ def _post(port: int, body: bytes) -> tuple[int, bytes]:
 
 
 def measure_once(workers: int | None) -> dict[str, float]:
-    """Launch one server and return seconds from launch to each first correct answer."""
+    """Launch one server and return seconds from launch to each first correct response."""
     port = free_port()
     first_body, first_expected = _fixture(FIRST_REQUEST)
     times = {}
@@ -67,7 +67,7 @@ def measure_once(workers: int | None) -> dict[str, float]:
         deadline = launched + LAUNCH_TIMEOUT_SECONDS
         while True:
             if process.poll() is not None or time.perf_counter() > deadline:
-                raise RuntimeError(f"server did not answer within {LAUNCH_TIMEOUT_SECONDS} s")
+                raise RuntimeError(f"server did not respond within {LAUNCH_TIMEOUT_SECONDS} s")
             try:
                 status, payload = _post(port, first_body)
             except OSError:
@@ -75,7 +75,7 @@ def measure_once(workers: int | None) -> dict[str, float]:
                 continue
             problems = _problems(status, payload, first_expected)
             if problems:
-                raise RuntimeError(f"first answer is wrong: {problems[:3]}")
+                raise RuntimeError(f"first response is wrong: {problems[:3]}")
             times["first 200"] = time.perf_counter() - launched
             break
         for kernel, name in KERNEL_REQUESTS.items():
@@ -83,7 +83,7 @@ def measure_once(workers: int | None) -> dict[str, float]:
             status, payload = _post(port, body)
             problems = _problems(status, payload, expected)
             if problems:
-                raise RuntimeError(f"first {kernel} answer is wrong: {problems[:3]}")
+                raise RuntimeError(f"first {kernel} response is wrong: {problems[:3]}")
             times[f"first {kernel}"] = time.perf_counter() - launched
     return times
 

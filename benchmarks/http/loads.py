@@ -1,7 +1,7 @@
 """Request loads for the HTTP benchmarks, written as files wrk and the reference app read.
 
-A load is two files in one directory: ``NAME.bodies`` holds one compact JSON
-request body per line, and ``NAME.sizes`` holds, on the same line, the size in
+A load is two files in one directory: ``NAME.bodies`` contains one compact JSON
+request body per line, and ``NAME.sizes`` contains, on the same line, the size in
 bytes of the response our engine returns for that body (computed in-process
 with the same code the server runs). Every generated body is distinct: ids,
 names, dates, salaries, factors and policy counts come from a seeded
@@ -102,7 +102,7 @@ def _dossier_request(rng: random.Random, policies: int, indexation: bool, retire
 
 
 def varied_request(rng: random.Random) -> dict:
-    """A fixture-sized request: 1-4 policies, often indexation, retirement and a yearly projection."""
+    """Build a fixture-sized request: 1-4 policies, often indexation, retirement and a yearly projection."""
     return _dossier_request(
         rng,
         policies=rng.randint(1, 4),
@@ -113,7 +113,7 @@ def varied_request(rng: random.Random) -> dict:
 
 
 def c01_like_request(rng: random.Random) -> dict:
-    """A request with one ``create_dossier`` mutation."""
+    """Build a request with one ``create_dossier`` mutation."""
     return _dossier_request(rng, policies=0, indexation=False, retirement=False, projection=False)
 
 
