@@ -8,7 +8,9 @@ The benefit formula for a date D, per dossier (policies ``lo:hi``)::
     pension_i    = weighted_avg * years_i * accrual_rate_i
 
 with ``weighted_avg`` and ``pension_i`` equal to 0 when ``total_years`` is 0.
-A projection evaluates the same formula at every projection date.
+Both kernels evaluate it with one per-dossier routine, ``_dossier_benefits``:
+the retirement benefit at one date per dossier, a projection at every
+projection date.
 """
 
 import numba as nb
@@ -18,51 +20,80 @@ from kernels.layout import DAYS_PER_YEAR
 from kernels.variants import serial_and_parallel
 
 
-@nb.njit(cache=True, nogil=True, inline="always")
-def _years_of_service(start_day, day):
-    years = (day - start_day) / DAYS_PER_YEAR
-    return years if years > 0.0 else 0.0
-
-
 # Multiplying by the reciprocal differs from dividing by 365.25 by at most
 # one unit in the last place, and vectorises to one multiply per value where
-# a division costs several.
+# a division costs several: the projection kernel takes half the time with it
+# (10^6 and 10^7 policies x 21 dates, 2 threads).
 _YEARS_PER_DAY = 1.0 / DAYS_PER_YEAR
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _years_between(start_day, day):
-    """Years of service from ``start_day`` to ``day`` (float64 day numbers), never negative."""
-    years = (day - start_day) * _YEARS_PER_DAY
+def _years_between(start_day, day, divide):
+    """Years of service from ``start_day`` to ``day`` (float64 day numbers), never negative.
+
+    ``divide`` (a constant at each call site) selects the exact division by
+    365.25, used where years are compared with a threshold such as 40 years
+    of service, over the faster multiplication by its reciprocal.
+    """
+    if divide:
+        years = (day - start_day) / DAYS_PER_YEAR
+    else:
+        years = (day - start_day) * _YEARS_PER_DAY
     return years if years > 0.0 else 0.0
 
 
 @nb.njit(cache=True, nogil=True, inline="always")
-def _weighted_average(policies, lo, hi, day):
-    total_years = 0.0
-    weighted = 0.0
+def _dossier_benefits(policies, rates, lo, hi, days, total_years, average, out, divide):
+    """Evaluate the benefit formula for policies ``lo:hi`` of one dossier at every date of ``days``.
+
+    ``days`` holds float64 day numbers, shape (n_dates,). ``total_years`` and
+    ``average`` are scratch arrays of the same shape; on return they hold the
+    dossier's total years of service and weighted average salary per date.
+    Row ``i`` of ``out`` (shape (n, n_dates)) receives policy i's benefits.
+    ``divide`` selects how years are computed (see ``_years_between``).
+    """
+    n_dates = days.shape[0]
+
+    # Per-date sums over the dossier, then the weighted average per date.
+    for j in range(n_dates):  # a loop: slice assignment costs a view and its reference counting
+        total_years[j] = 0.0
+        average[j] = 0.0
     for i in range(lo, hi):
-        years = _years_of_service(policies[i].employment_start, day)
-        total_years += years
-        weighted += policies[i].salary * policies[i].part_time_factor * years
-    if total_years == 0.0:
-        return 0.0, 0.0
-    return weighted / total_years, total_years
+        start = np.float64(policies[i].employment_start)
+        earnings = policies[i].salary * policies[i].part_time_factor
+        for j in range(n_dates):
+            years = _years_between(start, days[j], divide)
+            total_years[j] += years
+            average[j] += earnings * years
+    for j in range(n_dates):
+        average[j] = average[j] / total_years[j] if total_years[j] != 0.0 else 0.0
+
+    # Each policy's row of the output is contiguous.
+    for i in range(lo, hi):
+        start = np.float64(policies[i].employment_start)
+        rate = rates[i]
+        for j in range(n_dates):
+            out[i, j] = average[j] * _years_between(start, days[j], divide) * rate
+
+
+# Dossiers per parallel work item: each item allocates its scratch arrays once.
+_DOSSIERS_PER_CHUNK = 1024
 
 
 def _retirement_benefit(policies, rates, offsets, days, pension, total_years):
-    for k in nb.prange(offsets.shape[0] - 1):
-        lo = offsets[k]
-        hi = offsets[k + 1]
-        day = days[k]
-        average, total = _weighted_average(policies, lo, hi, day)
-        total_years[k] = total
-        for i in range(lo, hi):
-            pension[i] = average * _years_of_service(policies[i].employment_start, day) * rates[i]
-
-
-# Dossiers per parallel work item: each item allocates its per-date scratch once.
-_DOSSIERS_PER_CHUNK = 1024
+    n_dossiers = offsets.shape[0] - 1
+    pension_rows = pension.reshape((pension.shape[0], 1))  # the formula at one date per dossier
+    n_chunks = (n_dossiers + _DOSSIERS_PER_CHUNK - 1) // _DOSSIERS_PER_CHUNK
+    for chunk in nb.prange(n_chunks):
+        day = np.empty(1)
+        dossier_years = np.empty(1)
+        average = np.empty(1)
+        first = chunk * _DOSSIERS_PER_CHUNK
+        for k in range(first, min(first + _DOSSIERS_PER_CHUNK, n_dossiers)):
+            day[0] = days[k]
+            # Exact division: the total years decide eligibility at the 40-year threshold.
+            _dossier_benefits(policies, rates, offsets[k], offsets[k + 1], day, dossier_years, average, pension_rows, True)
+            total_years[k] = dossier_years[0]
 
 
 def _project(policies, rates, offsets, dates, projected):
@@ -72,33 +103,10 @@ def _project(policies, rates, offsets, dates, projected):
     n_chunks = (n_dossiers + _DOSSIERS_PER_CHUNK - 1) // _DOSSIERS_PER_CHUNK
     for chunk in nb.prange(n_chunks):
         total_years = np.empty(n_dates)
-        weighted = np.empty(n_dates)
         average = np.empty(n_dates)
         first = chunk * _DOSSIERS_PER_CHUNK
         for k in range(first, min(first + _DOSSIERS_PER_CHUNK, n_dossiers)):
-            lo = offsets[k]
-            hi = offsets[k + 1]
-
-            # Per-date sums over the dossier, then the weighted average per date.
-            for j in range(n_dates):  # a loop: slice assignment costs a view and its reference counting
-                total_years[j] = 0.0
-                weighted[j] = 0.0
-            for i in range(lo, hi):
-                start = np.float64(policies[i].employment_start)
-                earnings = policies[i].salary * policies[i].part_time_factor
-                for j in range(n_dates):
-                    years = _years_between(start, days[j])
-                    total_years[j] += years
-                    weighted[j] += earnings * years
-            for j in range(n_dates):
-                average[j] = weighted[j] / total_years[j] if total_years[j] != 0.0 else 0.0
-
-            # Each policy's row of the output is contiguous.
-            for i in range(lo, hi):
-                start = np.float64(policies[i].employment_start)
-                rate = rates[i]
-                for j in range(n_dates):
-                    projected[i, j] = average[j] * _years_between(start, days[j]) * rate
+            _dossier_benefits(policies, rates, offsets[k], offsets[k + 1], days, total_years, average, projected, False)
 
 
 _retirement_benefit_serial, _retirement_benefit_parallel = serial_and_parallel(_retirement_benefit)
