@@ -7,7 +7,7 @@ import numpy as np
 from msgspec import Meta, Struct
 
 from model import messages as codes
-from model.dates import format_date, projection_schedule
+from model.dates import projection_dates
 from model.mutations.base import NO_CHANGE, Context, MutationDefinition, Patches
 from model.wire import PatchOperation
 
@@ -37,13 +37,14 @@ class ProjectFutureBenefits(MutationDefinition):
                 f"projection_end_date {end.isoformat()} is not after projection_start_date {start.isoformat()}.",
             )
         limit = context.limits.max_projection_dates
-        days = projection_schedule(start.toordinal(), end.toordinal(), properties.projection_interval_months, limit)
-        if days is None:
+        schedule = projection_dates(start.toordinal(), end.toordinal(), properties.projection_interval_months, limit)
+        if schedule is None:
             raise context.reject(
                 codes.PROJECTION_LIMIT_EXCEEDED,
                 f"Projecting from {start.isoformat()} to {end.isoformat()} every "
                 f"{properties.projection_interval_months} months gives more than {limit} projection dates.",
             )
+        days, date_texts = schedule
 
         policies = dossier.policies
         start_day = start.toordinal()
@@ -64,7 +65,7 @@ class ProjectFutureBenefits(MutationDefinition):
             )
 
         old = [dossier.projections_of(row) for row in range(dossier.count)]
-        dossier.set_projections([format_date(day) for day in days], projected)
+        dossier.set_projections(date_texts, projected)
         if not context.emit_patches:
             return NO_CHANGE
 
