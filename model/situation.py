@@ -2,8 +2,9 @@
 
 Policies live in a structured array of ``kernels.layout.POLICY_DTYPE`` that
 grows by doubling. Their strings (policy ids, start dates as given, scheme
-ids) are kept in lists beside it. Each scheme id gets an integer code into a
-per-calculation scheme table. Projections are a (policies × dates) float
+ids) and their employment start day numbers are kept in lists beside it, so
+the per-policy checks of a mutation need no NumPy call. Each scheme id gets
+an integer code into a per-calculation scheme table. Projections are a (policies × dates) float
 array covering the policies that existed when they were computed.
 """
 
@@ -17,6 +18,7 @@ RETIRED = "RETIRED"
 PARTICIPANT = "PARTICIPANT"
 
 _INITIAL_CAPACITY = 8
+_NO_POLICIES = np.empty(0, dtype=POLICY_DTYPE)
 
 
 class Dossier:
@@ -30,9 +32,12 @@ class Dossier:
         self.retirement_date: str | None = None
 
         self.count = 0
-        self._policies = np.empty(_INITIAL_CAPACITY, dtype=POLICY_DTYPE)
+        self._policies = _NO_POLICIES  # allocated by the first add_policy
+        self._offsets: np.ndarray | None = None  # built by the first read of ``offsets``
+        self._offsets_count = -1
         self.policy_ids: list[str] = []
         self.start_dates: list[str] = []
+        self.start_days: list[int] = []  # employment start day numbers, a copy of that column
         self.scheme_ids: list[str] = []  # scheme table: code -> scheme id
         self._scheme_codes: dict[str, int] = {}
         self._policy_keys: set[tuple[int, int]] = set()
@@ -50,7 +55,11 @@ class Dossier:
 
     @property
     def offsets(self) -> np.ndarray:
-        return single_dossier_offsets(self.count)
+        """The kernels' offsets array of this one dossier, ``[0, count]``, rebuilt only when ``count`` changed."""
+        if self._offsets_count != self.count:
+            self._offsets = single_dossier_offsets(self.count)
+            self._offsets_count = self.count
+        return self._offsets
 
     def scheme_code(self, scheme_id: str) -> int | None:
         """Return the code of a scheme id, or None when no policy has it."""
@@ -75,7 +84,7 @@ class Dossier:
             self.scheme_ids.append(scheme_id)
 
         if self.count == self._policies.shape[0]:
-            grown = np.empty(2 * self.count, dtype=POLICY_DTYPE)
+            grown = np.empty(max(2 * self.count, _INITIAL_CAPACITY), dtype=POLICY_DTYPE)
             grown[: self.count] = self._policies
             self._policies = grown
 
@@ -84,6 +93,7 @@ class Dossier:
         self.count += 1
         self.policy_ids.append(f"{self.dossier_id}-{self.count}")
         self.start_dates.append(start_date)
+        self.start_days.append(start_day)
         self._policy_keys.add((code, start_day))
         return row
 
@@ -117,22 +127,15 @@ class Dossier:
     def value(self) -> wire.Dossier:
         """Return the dossier as it appears in JSON.
 
-        Columns are converted to Python lists once (``tolist``) because reading
-        NumPy record fields one by one costs microseconds each.
+        The policy rows are converted to Python tuples once (``tolist``)
+        because reading NumPy record fields one by one costs microseconds each.
         """
-        policies = self.policies
         scheme_ids = self.scheme_ids
         projection_lists = self.projection_lists
         with_projections = len(projection_lists)
         values = []
-        for row, (scheme, salary, factor, pension) in enumerate(
-            zip(
-                policies["scheme"].tolist(),
-                policies["salary"].tolist(),
-                policies["part_time_factor"].tolist(),
-                policies["attainable_pension"].tolist(),
-            )
-        ):
+        rows = self.policies.tolist() if self.count else ()
+        for row, (_, salary, factor, scheme, pension) in enumerate(rows):
             values.append(
                 wire.Policy(
                     policy_id=self.policy_ids[row],

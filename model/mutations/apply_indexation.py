@@ -3,7 +3,6 @@
 import datetime as dt
 from typing import Annotated
 
-import numpy as np
 from msgspec import UNSET, Meta, Struct, UnsetType
 
 from kernels.layout import ANY_SCHEME, CLAMPED, NO_DATE_FILTER, NOT_FINITE, UNMATCHED
@@ -44,25 +43,28 @@ class ApplyIndexation(MutationDefinition):
         percentage = properties.percentage
         new_salary, status = index_salaries(policies, percentage, scheme, before)
 
-        if (status == UNMATCHED).all():
+        # The checks and patches below loop over Python lists: for a few policies that costs
+        # less than one NumPy call per check.
+        statuses = status.tolist()
+        if statuses.count(UNMATCHED) == len(statuses):
             context.warn(codes.NO_MATCHING_POLICIES, f"No policy matches the indexation filter {self._filters(properties)}.")
             return NO_CHANGE
 
-        old_salary = policies["salary"].copy()
-        for row in np.flatnonzero(status == CLAMPED).tolist():
-            context.warn(
-                codes.NEGATIVE_SALARY_CLAMPED,
-                f"Indexation by {percentage!r} would make the salary of policy {dossier.policy_ids[row]} "
-                f"negative ({old_salary[row]!r} * (1 + {percentage!r})); it is set to 0.",
-            )
+        old_salaries = policies["salary"].tolist()
+        for row, row_status in enumerate(statuses):
+            if row_status == CLAMPED:
+                context.warn(
+                    codes.NEGATIVE_SALARY_CLAMPED,
+                    f"Indexation by {percentage!r} would make the salary of policy {dossier.policy_ids[row]} "
+                    f"negative ({old_salaries[row]!r} * (1 + {percentage!r})); it is set to 0.",
+                )
 
-        overflow = np.flatnonzero(status == NOT_FINITE)
-        if overflow.size:
-            row = int(overflow[0])
+        if NOT_FINITE in statuses:
+            row = statuses.index(NOT_FINITE)
             raise context.reject(
                 codes.NUMERIC_OVERFLOW,
                 f"Indexation by {percentage!r} makes the salary of policy {dossier.policy_ids[row]} "
-                f"not a finite number ({old_salary[row]!r} * (1 + {percentage!r})).",
+                f"not a finite number ({old_salaries[row]!r} * (1 + {percentage!r})).",
             )
 
         policies["salary"] = new_salary
@@ -70,10 +72,11 @@ class ApplyIndexation(MutationDefinition):
             return NO_CHANGE
         forward = []
         backward = []
-        for row in np.flatnonzero(new_salary != old_salary).tolist():
-            path = f"/dossier/policies/{row}/salary"
-            forward.append(PatchOperation("replace", path, float(new_salary[row])))
-            backward.append(PatchOperation("replace", path, float(old_salary[row])))
+        for row, (new, old) in enumerate(zip(new_salary.tolist(), old_salaries)):
+            if new != old:
+                path = f"/dossier/policies/{row}/salary"
+                forward.append(PatchOperation("replace", path, new))
+                backward.append(PatchOperation("replace", path, old))
         return forward, backward
 
     @staticmethod

@@ -1,6 +1,7 @@
 """``calculate_retirement_benefit``: retires the participant and sets every attainable pension."""
 
 import datetime as dt
+from math import isfinite
 
 import numpy as np
 from msgspec import Struct
@@ -46,30 +47,33 @@ class CalculateRetirementBenefit(MutationDefinition):
                 f"and {years:.2f} years of service are under {FULL_SERVICE_YEARS}.",
             )
 
-        for row in np.flatnonzero(policies["employment_start"] > day).tolist():
-            context.warn(
-                codes.RETIREMENT_BEFORE_EMPLOYMENT,
-                f"retirement_date {date} is before the employment_start_date {dossier.start_dates[row]} "
-                f"of policy {dossier.policy_ids[row]}; it counts 0 years of service.",
-            )
+        for row, start_day in enumerate(dossier.start_days):
+            if start_day > day:
+                context.warn(
+                    codes.RETIREMENT_BEFORE_EMPLOYMENT,
+                    f"retirement_date {date} is before the employment_start_date {dossier.start_dates[row]} "
+                    f"of policy {dossier.policy_ids[row]}; it counts 0 years of service.",
+                )
 
-        not_finite = np.flatnonzero(~np.isfinite(pension))
-        if not_finite.size:
-            raise context.reject(
-                codes.NUMERIC_OVERFLOW,
-                f"The attainable_pension of policy {dossier.policy_ids[int(not_finite[0])]} "
-                f"is not a finite number.",
-            )
+        # The patches need the pensions as Python floats anyway, and a loop over a few costs less than np.isfinite.
+        new = pension.tolist()
+        for row, value in enumerate(new):
+            if not isfinite(value):
+                raise context.reject(
+                    codes.NUMERIC_OVERFLOW,
+                    f"The attainable_pension of policy {dossier.policy_ids[row]} is not a finite number.",
+                )
 
         if not context.emit_patches:
             dossier.status = RETIRED
             dossier.retirement_date = date
             policies["attainable_pension"] = pension
             return NO_CHANGE
-        return self._commit(dossier, date, pension)
+        return self._commit(dossier, date, pension, new)
 
     @staticmethod
-    def _commit(dossier, date: str, pension: np.ndarray) -> Patches:
+    def _commit(dossier, date: str, pension: np.ndarray, new: list[float]) -> Patches:
+        """Change the dossier and return its patches; ``new`` is ``pension`` as Python floats."""
         forward = []
         backward = []
         if dossier.status != RETIRED:
@@ -81,7 +85,6 @@ class CalculateRetirementBenefit(MutationDefinition):
 
         policies = dossier.policies
         old = policies["attainable_pension"].tolist()
-        new = pension.tolist()
         for row in range(dossier.count):
             if new[row] != old[row]:  # NaN (unset) never equals a number
                 path = f"/dossier/policies/{row}/attainable_pension"
