@@ -220,10 +220,10 @@ def test_invalid_mutation_type(client):
 
 PROPERTY_CASES = [
     ("missing", without(ADD_POLICY["mutation_properties"], "salary"), "`salary`"),
-    ("wrong_type", {**ADD_POLICY["mutation_properties"], "salary": "high"}, "'high'"),
+    ("wrong_type", {**ADD_POLICY["mutation_properties"], "salary": "high"}, '"high"'),
     ("boolean_number", {**ADD_POLICY["mutation_properties"], "salary": True}, "`salary`"),
     ("unknown", {**ADD_POLICY["mutation_properties"], "bonus": 1}, "`bonus`"),
-    ("invalid_date", {**ADD_POLICY["mutation_properties"], "employment_start_date": "2020-13-01"}, "'2020-13-01'"),
+    ("invalid_date", {**ADD_POLICY["mutation_properties"], "employment_start_date": "2020-13-01"}, '"2020-13-01"'),
 ]
 
 

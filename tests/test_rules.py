@@ -113,3 +113,34 @@ def test_other_dossier_id_not_found(client):
     body = check_against_oracle(client, request)
     assert codes_of(body) == [("CRITICAL", "DOSSIER_NOT_FOUND")]
     assert "someone-else" in body["calculation_result"]["messages"][0]["message"]
+
+
+def test_out_of_range_number_named(client):
+    body_text = (
+        '{"tenant_id":"t","calculation_instructions":{"mutations":['
+        '{"mutation_id":"m-0","mutation_definition_name":"create_dossier","mutation_type":"DOSSIER_CREATION",'
+        '"actual_at":"2020-01-01","mutation_properties":{"dossier_id":"d-1","person_id":"p-1","name":"Ann","birth_date":"1960-01-01"}},'
+        '{"mutation_id":"m-1","mutation_definition_name":"add_policy","mutation_type":"DOSSIER","actual_at":"2020-01-01",'
+        '"dossier_id":"d-1","mutation_properties":{"scheme_id":"A","employment_start_date":"2000-01-01","salary":1e400,"part_time_factor":1}}]}}'
+    )
+    response = post_calculation(client, body_text.encode())
+    assert response.status_code == 200
+    message = response.json()["calculation_result"]["messages"][0]
+    assert message["code"] == "INVALID_MUTATION_PROPERTIES"
+    assert "salary" in message["message"]
+    assert "1e400" in message["message"]
+
+
+def test_invalid_date_message_readable(client):
+    body = post_calculation(client, request_of(policy("A", "2023-02-29", 1000.0))).json()
+    message = body["calculation_result"]["messages"][0]["message"]
+    assert "employment_start_date" in message
+    assert "2023-02-29" in message
+    assert "RFC3339" not in message
+
+
+def test_clamp_message_plain_numbers(client):
+    body = post_calculation(client, request_of(policy("A", "2000-01-01", 1000.0), ("apply_indexation", {"percentage": -2}))).json()
+    message = body["calculation_result"]["messages"][0]["message"]
+    assert "np.float64" not in message
+    assert "1000.0" in message

@@ -55,7 +55,7 @@ class ApplyIndexation(MutationDefinition):
             if row_status == CLAMPED:
                 context.warn(
                     codes.NEGATIVE_SALARY_CLAMPED,
-                    f"Indexation by {percentage!r} would make the salary of policy {dossier.policy_ids[row]} "
+                    f"Indexation by {percentage!r} ({percentage * 100:g} %) would make the salary of policy {dossier.policy_ids[row]} "
                     f"negative ({old_salaries[row]!r} * (1 + {percentage!r})); it is set to 0.",
                 )
 
@@ -63,7 +63,7 @@ class ApplyIndexation(MutationDefinition):
             row = statuses.index(NOT_FINITE)
             raise context.reject(
                 codes.NUMERIC_OVERFLOW,
-                f"Indexation by {percentage!r} makes the salary of policy {dossier.policy_ids[row]} "
+                f"Indexation by {percentage!r} ({percentage * 100:g} %) makes the salary of policy {dossier.policy_ids[row]} "
                 f"not a finite number ({old_salaries[row]!r} * (1 + {percentage!r})).",
             )
 

@@ -17,6 +17,12 @@ from model.wire import DOSSIER, MutationEnvelope, PatchOperation
 
 # The maximum number of characters of an offending value quoted in a message.
 _QUOTE_LIMIT = 80
+# msgspec's type names in its error messages, and the JSON wording a client understands.
+_TYPE_WORDING = (
+    ("Expected `float`", "expected a number"),
+    ("Expected `int`", "expected an integer"),
+    ("Expected `str`", "expected a string"),
+)
 _PROPERTY_PATH = re.compile(r" - at `\$\.([A-Za-z0-9_]+)`")
 
 
@@ -81,8 +87,17 @@ def quote(value: object) -> str:
     return text if len(text) <= _QUOTE_LIMIT else text[: _QUOTE_LIMIT - 3] + "..."
 
 
-def date_text(day: dt.date) -> str:
-    return day.isoformat()
+def _json_text(properties: msgspec.Raw, name: str) -> str:
+    """Return the JSON text of one property as sent, shortened for a message.
+
+    The text is taken raw, so a value no Python type holds (such as ``1e400``)
+    is still quoted as it was written.
+    """
+    value = msgspec.json.decode(properties, type=dict[str, msgspec.Raw]).get(name)
+    if value is None:
+        return "(missing)"
+    text = bytes(value).decode("utf-8", errors="replace")
+    return text if len(text) <= _QUOTE_LIMIT else text[: _QUOTE_LIMIT - 3] + "..."
 
 
 class MutationDefinition(ABC):
@@ -110,11 +125,13 @@ class MutationDefinition(ABC):
     def _describe(self, error: msgspec.ValidationError, raw: msgspec.Raw) -> str:
         text = str(error).replace("Object missing required field", "missing required property")
         text = text.replace("Object contains unknown field", "unknown property, not in the definition:")
+        text = text.replace("Invalid RFC3339 encoded date", "invalid date, expected a real calendar day as YYYY-MM-DD")
+        for json_type, wording in _TYPE_WORDING:
+            text = text.replace(json_type, wording)
         found = _PROPERTY_PATH.search(text)
         if found:
             prefix = text[: found.start()]
-            value = msgspec.json.decode(raw).get(found.group(1))
-            text = f"property `{found.group(1)}` has the value {quote(value)}: {prefix}"
+            text = f"property `{found.group(1)}` has the value {_json_text(raw, found.group(1))}: {prefix}"
         return f"Invalid mutation_properties of {self.name}: {text}"
 
     @abstractmethod
