@@ -16,6 +16,13 @@ from model.portfolio import Portfolio
 from model.whatif import ChunkResult, Scenario, dossier_pensions, summarise
 
 
+def _current_umask() -> int:
+    """Return the process's umask (reading it means setting it, so it is set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path next to ``target`` and rename it to ``target`` on success.
@@ -25,6 +32,8 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """
     target = Path(target)
     handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent if str(target.parent) else ".")
+    # mkstemp creates the file readable by its owner only; give it the mode a plain open() would.
+    os.fchmod(handle, 0o666 & ~_current_umask())
     os.close(handle)
     temporary = Path(name)
     try:

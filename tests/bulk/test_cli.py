@@ -1,5 +1,7 @@
 """The sample-portfolio and whatif commands end to end, as subprocesses."""
 
+import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -96,3 +98,11 @@ def test_cli_import_stays_light():
     probe = "import sys, api.cli; print(sorted(m for m in ('pyarrow', 'pandas', 'dask', 'numba') if m in sys.modules))"
     completed = subprocess.run([sys.executable, "-c", probe], env=ENV, capture_output=True, text=True, timeout=60)
     assert completed.stdout.strip() == "[]"
+
+
+def test_outputs_follow_umask(run_folder):
+    mask = os.umask(0o022)
+    os.umask(mask)
+    expected = 0o666 & ~mask
+    for name in ("portfolio.parquet", "out.parquet", "summary.csv", "fan.png"):
+        assert stat.S_IMODE((run_folder / name).stat().st_mode) == expected, name
