@@ -20,15 +20,23 @@ from kernels.layout import POLICY_DTYPE
 class PortfolioError(ValueError):
     """A portfolio value that is invalid, with the column, the row and the value.
 
-    ``row`` counts source rows from 0 (the first data row is row 0).
+    ``row`` counts source rows from 0 (the first data row is row 0); it is
+    None for a problem of the whole column. ``value`` is None when there is no
+    value to show (a missing column or a null); for a whole column it is the
+    column's type.
     """
 
     def __init__(self, column: str, row: int | None, value: object, problem: str):
         self.column = column
         self.row = row
         self.value = value
-        where = f"column {column!r}" if row is None else f"column {column!r}, row {row}"
-        super().__init__(f"{where}: {problem} (value {value!r})")
+        if row is None:
+            where = f"column {column!r}"
+            shown = "" if value is None else f" (column type {value})"
+        else:
+            where = f"column {column!r}, row {row}"
+            shown = "" if value is None else f" (value {value!r})"
+        super().__init__(f"{where}: {problem}{shown}")
 
 
 @dataclass(frozen=True, slots=True)
