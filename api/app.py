@@ -8,7 +8,7 @@ from blacksheep.exceptions import MessageAborted
 
 from api.docs_page import render_docs_page
 from api.openapi import CALCULATION_PATH, SERVICE_VERSION, openapi_document, openapi_json
-from api.request_body import check_content_type, check_nesting_depth, check_utf8, read_body
+from api.request_body import BodyReadDeadlines, check_content_type, check_nesting_depth, check_utf8, read_body
 from api.registry import SchemeRegistry, rates_for_request
 from api.settings import Settings
 from model import wire
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> Application:
     app = Application(show_error_details=False)
 
     registry: SchemeRegistry | None = None
+    body_deadlines = BodyReadDeadlines(settings.body_read_timeout_seconds)
 
     async def start(application: Application) -> None:
         nonlocal registry
@@ -61,7 +62,7 @@ def create_app(settings: Settings | None = None) -> Application:
     async def calculation_requests(request: Request) -> Response:
         try:
             check_content_type(request.get_first_header(b"content-type"))
-            body = await read_body(request, settings.max_body_bytes, settings.body_read_timeout_seconds)
+            body = await read_body(request, settings.max_body_bytes, body_deadlines)
             check_utf8(body)
             check_nesting_depth(body, settings.max_json_depth)
             calculation_request, mutations = wire.decode_request(body, settings.max_mutations)

