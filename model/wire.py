@@ -189,24 +189,31 @@ def decode_request(
     envelopes = []
     seen_ids = set()
     for index, raw in enumerate(request.calculation_instructions.mutations):
-        path = f"{_MUTATIONS_PATH}[{index}]"
         try:
             envelope = _envelope_decoder.decode(raw)
         except msgspec.ValidationError as error:
-            raise RequestError(f"Invalid request: {_relocate(error, path)}") from None
+            raise RequestError(f"Invalid request: {_relocate(error, _mutation_path(index))}") from None
 
         if not bytes(envelope.mutation_properties).startswith(b"{"):
-            raise RequestError(f"Invalid request: Expected `object` - at `{path}.mutation_properties`")
+            raise RequestError(f"Invalid request: Expected `object` - at `{_mutation_path(index)}.mutation_properties`")
         if parse_date(envelope.actual_at) is None:
             raise RequestError(
-                f"Invalid request: invalid date {envelope.actual_at!r}, expected YYYY-MM-DD - at `{path}.actual_at`"
+                f"Invalid request: invalid date {envelope.actual_at!r}, expected YYYY-MM-DD "
+                f"- at `{_mutation_path(index)}.actual_at`"
             )
         if envelope.mutation_type == DOSSIER and envelope.dossier_id is UNSET:
-            raise RequestError(f"Invalid request: Object missing required field `dossier_id` - at `{path}`")
+            raise RequestError(
+                f"Invalid request: Object missing required field `dossier_id` - at `{_mutation_path(index)}`"
+            )
         if envelope.mutation_id in seen_ids:
             raise RequestError(
-                f"Invalid request: duplicate mutation_id {envelope.mutation_id!r} - at `{path}.mutation_id`"
+                f"Invalid request: duplicate mutation_id {envelope.mutation_id!r} "
+                f"- at `{_mutation_path(index)}.mutation_id`"
             )
         seen_ids.add(envelope.mutation_id)
         envelopes.append(envelope)
     return request, envelopes
+
+
+def _mutation_path(index: int) -> str:
+    return f"{_MUTATIONS_PATH}[{index}]"
