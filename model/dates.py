@@ -5,12 +5,25 @@ import re
 
 _STRICT_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
-# Days in the months of a common year, and days before the first of each month (index 0 = January).
-_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-_DAYS_BEFORE_MONTH = (0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334)
+# Month lengths and days before the first of each month (index 0 = January), common and leap years.
+_COMMON_YEAR = ((31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), (0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334))
+_LEAP_YEAR = ((31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31), (0, 31, 60, 91, 121, 152, 182, 213, 244, 274, 305, 335))
 _LAST_MONTH_INDEX = dt.MAXYEAR * 12 + 11  # December 9999, the last month datetime.date supports
 # "-MM-DD" for [month from 0][day of month]; formatting from this table costs a fifth of an f-string's time.
 _MONTH_DAY_TEXTS = tuple(tuple(f"-{month:02d}-{day:02d}" for day in range(32)) for month in range(1, 13))
+
+# year -> (day number of the day before January 1, month lengths, days before each month, "YYYY"),
+# filled as years are used. All 9,999 years take about 2 MB (tracemalloc, CPython 3.11).
+_YEARS: dict[int, tuple[int, tuple[int, ...], tuple[int, ...], str]] = {}
+
+
+def _year_entry(year: int) -> tuple[int, tuple[int, ...], tuple[int, ...], str]:
+    before = year - 1
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    lengths, days_before_month = _LEAP_YEAR if leap else _COMMON_YEAR
+    entry = (before * 365 + before // 4 - before // 100 + before // 400, lengths, days_before_month, f"{year:04d}")
+    _YEARS[year] = entry
+    return entry
 
 
 def parse_date(text: str) -> int | None:
@@ -45,8 +58,8 @@ def projection_dates(start: int, end: int, interval_months: int, limit: int) -> 
     ``limit`` dates; generation stops at ``limit + 1`` dates, so a huge range
     costs no more than the limit.
 
-    Months are stepped with integers and each day number is computed from
-    year, month and day: 21 yearly dates with their texts take about 10 us,
+    Months are stepped with integers, and each year's first day number and
+    text come from a table: 21 yearly dates with their texts take about 6 us,
     against 26 us with ``datetime.date``, ``calendar.monthrange`` and
     ``isoformat`` (CPython 3.11, 2 vCPUs).
     """
@@ -56,27 +69,24 @@ def projection_dates(start: int, end: int, interval_months: int, limit: int) -> 
     day = start
     days = []
     texts = []
+    years = _YEARS
+    year, month = divmod(month_index, 12)  # month counts from 0
+    entry = years.get(year) or _year_entry(year)
     while day <= end:
         if len(days) == limit:
             return None
         days.append(day)
-        year, month = divmod(month_index, 12)  # month counts from 0
-        year_text = str(year) if year >= 1000 else f"{year:04d}"
-        texts.append(year_text + _MONTH_DAY_TEXTS[month][day_of_month])
+        texts.append(entry[3] + _MONTH_DAY_TEXTS[month][day_of_month])
 
         month_index += interval_months
         if month_index > _LAST_MONTH_INDEX:
             break
         year, month = divmod(month_index, 12)
-        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-        last_day = 29 if month == 1 and leap else _MONTH_DAYS[month]
-        if day_of_month > last_day:
-            day_of_month = last_day
-        before = year - 1
-        day = (
-            before * 365 + before // 4 - before // 100 + before // 400
-            + _DAYS_BEFORE_MONTH[month] + (month > 1 and leap) + day_of_month
-        )
+        entry = years.get(year) or _year_entry(year)
+        year_start, lengths, days_before_month, _ = entry
+        if day_of_month > lengths[month]:
+            day_of_month = lengths[month]
+        day = year_start + days_before_month[month] + day_of_month
     return days, texts
 
 
