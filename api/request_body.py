@@ -2,9 +2,10 @@
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable
 
 import numpy as np
+from blacksheep import Request
+from blacksheep.contents import ASGIContent
 from blacksheep.exceptions import MessageAborted
 
 from model.wire import RequestError
@@ -102,19 +103,29 @@ class BodyReadDeadlines:
         self._timer = loop.call_later(self._interval, self._cancel_expired, loop) if self._reads else None
 
 
-async def read_body(
-    receive: Callable[[], Awaitable[dict]], declared_length: bytes | None, limit: int, deadlines: BodyReadDeadlines
-) -> bytes:
-    """Read a request body from an ASGI ``receive`` callable, with or without Content-Length.
+async def read_body(request: Request, limit: int, deadlines: BodyReadDeadlines) -> bytes:
+    """Read the request body, with or without Content-Length.
 
-    ``declared_length`` is the Content-Length header's value, if any. Raises
-    a 413 ``RequestError`` when the body exceeds ``limit`` bytes, after
-    reading and dropping up to ``DISCARD_LIMIT_BYTES`` more, and a 408 one
-    when the whole body has not arrived within the deadline of ``deadlines``.
-    A client that disconnects mid-body raises ``MessageAborted``, which the
+    Raises a 413 ``RequestError`` when the body exceeds ``limit`` bytes, after
+    reading and dropping up to ``DISCARD_LIMIT_BYTES`` more, and a 408 one when
+    the whole body has not arrived within the deadline of ``deadlines``. A
+    client that disconnects mid-body raises ``MessageAborted``, which the
     caller handles.
     """
-    too_large = declared_length is not None and declared_length.isdigit() and int(declared_length) > limit
+    declared = request.get_first_header(b"content-length")
+    too_large = declared is not None and declared.isdigit() and int(declared) > limit
+    content = request.content
+    if content is None:
+        return b""
+    if not isinstance(content, ASGIContent):
+        # A body already in memory: nothing to wait for.
+        body = await content.read() or b""
+        if too_large or len(body) > limit:
+            raise RequestError(f"Request body exceeds the limit of {limit} bytes", status=413)
+        return body
+
+    # Call the ASGI receive() directly, because BlackSheep's request.stream() wraps it in two async generators.
+    receive = content.receive
     chunks = []
     size = 0
     task = asyncio.current_task()
