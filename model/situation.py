@@ -8,7 +8,9 @@ an integer code into a per-calculation scheme table. Projections are a (policies
 array covering the policies that existed when they were computed.
 """
 
+import msgspec
 import numpy as np
+from msgspec import Raw
 
 from kernels.layout import POLICY_DTYPE, single_dossier_offsets
 from model import wire
@@ -18,6 +20,7 @@ RETIRED = "RETIRED"
 PARTICIPANT = "PARTICIPANT"
 
 _INITIAL_CAPACITY = 8
+_encoder = msgspec.json.Encoder()
 _NO_POLICIES = np.empty(0, dtype=POLICY_DTYPE)
 
 
@@ -44,7 +47,7 @@ class Dossier:
 
         # Projections of the first len(projection_lists) policies; later policies have none.
         self.projections: np.ndarray | None = None  # shape (rows with projections, dates)
-        self.projection_lists: list[list[wire.Projection]] = []
+        self.projection_lists: list[Raw] = []
 
     # --- policies -------------------------------------------------------------
 
@@ -104,11 +107,14 @@ class Dossier:
         self.projections = projected
         # map() builds the Structs positionally: 1.0 us for 21 dates against 1.8 us for a
         # keyword list comprehension (CPython 3.11, msgspec 0.23).
+        # Each list is encoded to JSON once and shared as msgspec.Raw by the end situation and
+        # the patches, so a projection's numbers are formatted once however often they appear.
         projection = wire.Projection
-        self.projection_lists = [list(map(projection, dates, row)) for row in projected.tolist()]
+        encode = _encoder.encode
+        self.projection_lists = [Raw(encode(list(map(projection, dates, row)))) for row in projected.tolist()]
 
-    def projections_of(self, row: int) -> list[wire.Projection] | None:
-        """Return the projections list of one policy as it appears in JSON (shared, not to be changed)."""
+    def projections_of(self, row: int) -> Raw | None:
+        """Return the projections list of one policy as encoded JSON, or None when it has none."""
         lists = self.projection_lists
         return lists[row] if row < len(lists) else None
 
