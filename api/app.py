@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None) -> Application:
     return app
 
 
-_ALLOWED_METHODS = {CALCULATION_PATH: b"POST", "/health": b"GET", "/openapi.json": b"GET", "/docs": b"GET"}
+_ALLOWED_METHODS = {CALCULATION_PATH: b"POST", "/health": b"GET, HEAD", "/openapi.json": b"GET", "/docs": b"GET"}
 
 
 def add_service_routes(app: Application) -> None:
@@ -114,6 +114,7 @@ def add_service_routes(app: Application) -> None:
         return error_response(500, "Internal server error")
 
     app.router.add_get("/health", health)
+    app.router.add_head("/health", health)  # load balancers often probe with HEAD
     app.router.add_get("/openapi.json", openapi)
     app.router.add_get("/docs", docs)
     app.router.fallback = fallback

@@ -203,6 +203,12 @@ def test_health(client):
     assert body["version"]
 
 
+def test_health_head(client):
+    response = client.head("/health")
+    assert response.status_code == 200
+    assert response.content == b""
+
+
 # --- CRITICAL messages ------------------------------------------------------------------
 
 
