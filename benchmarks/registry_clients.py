@@ -11,13 +11,13 @@ installed (aiohttp is not a project dependency) are skipped.
 import argparse
 import asyncio
 import statistics
-import subprocess
 import sys
 import time
 
 import uvloop
 
 from api.registry_http import KeepAliveClient
+from benchmarks.registry_latency import start_double
 
 
 class Candidate:
@@ -136,13 +136,6 @@ async def measure(candidate: Candidate, url: str, lookups: int, concurrency: int
         "p99_us": latencies[int(len(latencies) * 0.99) - 1],
         "throughput": lookups / elapsed,
     }
-
-
-def start_double(delay: float) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tests.registry_double", "--delay", str(delay)], stdout=subprocess.PIPE, text=True
-    )
-    return process, process.stdout.readline().strip()
 
 
 def main() -> None:

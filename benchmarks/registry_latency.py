@@ -57,6 +57,7 @@ def summary(name: str, latencies: list[float], baseline: float | None = None) ->
 
 
 def start_double(delay: float) -> tuple[subprocess.Popen, str]:
+    """Start the registry double in a subprocess and return it with its base URL."""
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.registry_double", "--delay", str(delay)], stdout=subprocess.PIPE, text=True
     )

@@ -73,6 +73,10 @@ class Dossier:
         table = self.scheme_ids
         return [table[code] for code in self.policies["scheme"].tolist()]
 
+    def rows_starting_after(self, day: int) -> list[int]:
+        """Return the rows of the policies whose employment starts after ``day``, in policy order."""
+        return [row for row, start_day in enumerate(self.start_days) if start_day > day]
+
     def has_policy(self, scheme_id: str, start_day: int) -> bool:
         """Tell whether a policy with this scheme and employment start exists, in O(1)."""
         code = self._scheme_codes.get(scheme_id)

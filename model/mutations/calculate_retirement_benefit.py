@@ -47,13 +47,12 @@ class CalculateRetirementBenefit(MutationDefinition):
                 f"and {years:.2f} years of service are under {FULL_SERVICE_YEARS}.",
             )
 
-        for row, start_day in enumerate(dossier.start_days):
-            if start_day > day:
-                context.warn(
-                    codes.RETIREMENT_BEFORE_EMPLOYMENT,
-                    f"retirement_date {date} is before the employment_start_date {dossier.start_dates[row]} "
-                    f"of policy {dossier.policy_ids[row]}; it counts 0 years of service.",
-                )
+        for row in dossier.rows_starting_after(day):
+            context.warn(
+                codes.RETIREMENT_BEFORE_EMPLOYMENT,
+                f"retirement_date {date} is before the employment_start_date {dossier.start_dates[row]} "
+                f"of policy {dossier.policy_ids[row]}; it counts 0 years of service.",
+            )
 
         # The patches need the pensions as Python floats anyway, and a loop over a few costs less than np.isfinite.
         new = pension.tolist()

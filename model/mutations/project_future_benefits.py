@@ -47,14 +47,12 @@ class ProjectFutureBenefits(MutationDefinition):
         days, date_texts = schedule
 
         policies = dossier.policies
-        start_day = start.toordinal()
-        for row, employment_start in enumerate(dossier.start_days):
-            if employment_start > start_day:
-                context.warn(
-                    codes.PROJECTION_BEFORE_EMPLOYMENT,
-                    f"projection_start_date {start.isoformat()} is before the employment_start_date "
-                    f"{dossier.start_dates[row]} of policy {dossier.policy_ids[row]}.",
-                )
+        for row in dossier.rows_starting_after(start.toordinal()):
+            context.warn(
+                codes.PROJECTION_BEFORE_EMPLOYMENT,
+                f"projection_start_date {start.isoformat()} is before the employment_start_date "
+                f"{dossier.start_dates[row]} of policy {dossier.policy_ids[row]}.",
+            )
 
         rates = context.accrual_rates()
         projected = project(policies, rates, dossier.offsets, np.array(days, dtype=np.int64))
