@@ -1,4 +1,4 @@
-"""What building the JSON patches costs per request, measured in-process.
+"""Cost of building the JSON patches per request, measured in-process.
 
 Run: ``python -m benchmarks.patches [--repeats N]``. For each request it
 times decode + calculate + encode with patches and without them

@@ -1,4 +1,4 @@
-"""Generated calculations answered by the real server, checked against the plain-Python oracle."""
+"""Generated calculations sent to the real server and checked against the plain-Python oracle."""
 
 import datetime as dt
 import random

@@ -1,4 +1,4 @@
-"""Named cases of the calculation rules, answered by the real server and checked against the oracle."""
+"""Named cases of the calculation rules, sent to the real server and checked against the oracle."""
 
 import datetime as dt
 

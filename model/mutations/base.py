@@ -35,7 +35,7 @@ class Limits:
 
 @dataclass(slots=True)
 class Context:
-    """What a mutation reads and changes: the situation, the message log and the calculation's inputs."""
+    """Everything a mutation reads and changes: the situation, the message log and the calculation's inputs."""
 
     situation: Situation
     messages: MessageLog
@@ -90,7 +90,7 @@ def quote(value: object) -> str:
 def _json_text(properties: msgspec.Raw, name: str) -> str:
     """Return the JSON text of one property as sent, shortened for a message.
 
-    The text is taken raw, so a value no Python type holds (such as ``1e400``)
+    The text is taken raw, so a value no Python float can store (such as ``1e400``)
     is still quoted as it was written.
     """
     value = msgspec.json.decode(properties, type=dict[str, msgspec.Raw]).get(name)
