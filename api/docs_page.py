@@ -6,6 +6,7 @@ machines without internet access.
 
 import html
 import json
+import re
 from typing import Any
 
 _STYLE = """
@@ -24,6 +25,14 @@ th { background: #f3f4f8; }
 
 def _escape(value: object) -> str:
     return html.escape(str(value), quote=True)
+
+
+_LITERAL = re.compile(r"``(.+?)``")
+
+
+def _prose(text: str) -> str:
+    """Escape a description taken from a docstring, showing its ``literal`` markup as code."""
+    return _LITERAL.sub(r"<code>\1</code>", _escape(text))
 
 
 def _anchor(name: str) -> str:
@@ -66,7 +75,7 @@ def _operation_html(path: str, method: str, operation: dict[str, Any]) -> str:
         f"<p><strong>{_escape(operation.get('summary', ''))}</strong></p>",
     ]
     if "description" in operation:
-        parts.append(f"<p>{_escape(operation['description'])}</p>")
+        parts.append(f"<p>{_prose(operation['description'])}</p>")
     body = operation.get("requestBody")
     if body:
         for media_type, content in body["content"].items():
@@ -88,7 +97,7 @@ def _operation_html(path: str, method: str, operation: dict[str, Any]) -> str:
 def _schema_html(name: str, schema: dict[str, Any]) -> str:
     parts = [f'<section id="{_anchor(name)}"><h3>{_escape(name)}</h3>']
     if "description" in schema:
-        parts.append(f"<p>{_escape(schema['description'])}</p>")
+        parts.append(f"<p>{_prose(schema['description'])}</p>")
     properties = schema.get("properties")
     if properties is None:
         parts.append(f"<p>{describe_type(schema)}</p></section>")
