@@ -132,10 +132,6 @@ class KeepAliveClient:
         self._connections: set[_Connection] = set()
         self._closed = False
 
-    @property
-    def open_connections(self) -> int:
-        return len(self._connections)
-
     async def get(self, path: str) -> tuple[int, bytes]:
         """Send ``GET {base path}{path}`` and return (status, body); ``path`` must already be URL-encoded.
 

@@ -82,7 +82,7 @@ def dossier_values(n_policies: int, seed: int = 7) -> list[tuple[int, float, flo
 
 
 def dossier_arrays(values: list[tuple[int, float, float, int, float]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Build ``(policies, rates, offsets)`` of one dossier from Python values, as the HTTP path does."""
+    """Build ``(policies, rates, offsets)`` of one dossier from Python values."""
     n = len(values)
     policies = np.empty(n, dtype=POLICY_DTYPE)
     rates = np.empty(n, dtype=np.float64)

@@ -1,4 +1,4 @@
-"""Per-call cost of the kernels on one dossier of 1 to 5 policies, as on the HTTP path."""
+"""Per-call cost of the kernels on one dossier of 1 to 5 policies, the HTTP path's size."""
 
 import numpy as np
 

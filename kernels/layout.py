@@ -33,11 +33,6 @@ ANY_SCHEME = -1
 NO_DATE_FILTER = np.iinfo(np.int64).max
 
 
-def empty_policies(capacity: int) -> np.ndarray:
-    """Return an uninitialised policy array with room for ``capacity`` rows."""
-    return np.empty(capacity, dtype=POLICY_DTYPE)
-
-
 def single_dossier_offsets(n_policies: int) -> np.ndarray:
     """Return the offsets array of one dossier holding ``n_policies`` policies."""
     return np.array([0, n_policies], dtype=np.int64)

@@ -38,11 +38,6 @@ def parse_date(text: str) -> int | None:
         return None
 
 
-def format_date(day: int) -> str:
-    """Return the ``YYYY-MM-DD`` text of a day number."""
-    return dt.date.fromordinal(day).isoformat()
-
-
 def today_utc() -> int:
     """Return today's day number in UTC."""
     return dt.datetime.now(dt.timezone.utc).date().toordinal()

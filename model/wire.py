@@ -22,7 +22,7 @@ DOSSIER = "DOSSIER"
 
 
 class RequestError(Exception):
-    """A request that cannot be processed at all (HTTP 400 or 413)."""
+    """A request that cannot be processed at all (HTTP 400, 408, 413 or 415)."""
 
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)

@@ -6,9 +6,10 @@ import numpy as np
 
 from api.bulk.source import InputError
 from model.dates import parse_date, projection_schedule
+from model.mutations import Limits
 
 # The maximum number of projection dates of a run, also the default limit of a calculation request.
-MAX_PROJECTION_DATES = 1200
+MAX_PROJECTION_DATES = Limits().max_projection_dates
 
 
 def _day(value: str | dt.date | int, name: str) -> int:
@@ -28,8 +29,8 @@ def project_dates(
     """Return the projection dates from ``start`` to ``end`` every ``every_months`` months, int64 day numbers.
 
     Dates are ``YYYY-MM-DD`` strings, ``datetime.date`` or day numbers. The
-    schedule is ``model.dates.projection_schedule``, the one calculation
-    requests use. Raises ``InputError`` when ``end`` is not after ``start``,
+    schedule comes from ``model.dates.projection_schedule``, which steps
+    dates exactly as calculation requests do (``projection_dates``). Raises ``InputError`` when ``end`` is not after ``start``,
     ``every_months`` is below 1 or there would be more than ``limit`` dates.
     """
     start_day = _day(start, "start date")

@@ -64,7 +64,10 @@ def resolve_rates(rates: Mapping[str, float] | SchemeRates | None, scheme_ids: s
         return SchemeRates()
     from api.registry import fetch_rates
 
-    fetched, failures = fetch_rates(url, sorted(scheme_ids))
+    try:
+        fetched, failures = fetch_rates(url, sorted(scheme_ids))
+    except ValueError as error:  # the URL itself is invalid, e.g. not http(s)://
+        raise InputError(f"SCHEME_REGISTRY_URL={url!r} is invalid: {error}") from None
     for scheme_id, reason in sorted(failures.items()):
         log.warning("scheme registry lookup for scheme %r failed (%s); the default accrual rate 0.02 is used", scheme_id, reason)
     return SchemeRates(fetched, failures)

@@ -2,8 +2,8 @@
 
     python -m benchmarks.http.rss [--requests 1000000] [--max-minutes 30]
 
-Starts ``pension-engine serve`` with the default worker count, sends 20,000
-warm-up requests, then drives it with wrk (50 connections, 10,000 distinct
+Starts ``pension-engine serve`` with the default worker count, sends at least
+20,000 warm-up requests, then drives it with wrk (50 connections, 10,000 distinct
 generated requests) in 30-second chunks until ``--requests`` requests got a
 response or ``--max-minutes`` passed. After each chunk it prints every
 worker's RSS; flat RSS after warm-up means no per-request growth.
