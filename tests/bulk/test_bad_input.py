@@ -215,3 +215,18 @@ def test_timestamp_with_time_rejected():
     with pytest.raises(PortfolioError, match="row 4: expected a date without a time of day") as caught:
         read_portfolio(frame)
     assert caught.value.column == "employment_start_date"
+
+
+def test_invalid_registry_url_exits_2(tmp_path):
+    pq.write_table(pa.table(_rows()), tmp_path / "good.parquet")
+    # The URL is rejected before any connection, because it is not http(s).
+    environment = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "SCHEME_REGISTRY_URL": "ftp://registry.invalid"}
+    completed = subprocess.run(
+        [sys.executable, "-m", "api.cli", "whatif", "good.parquet", "--from", "2026-12-31", "--to", "2030-12-31",
+         "--every", "12", "--out", "out.parquet"],
+        cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60,
+    )
+    assert completed.returncode == 2
+    assert len(completed.stderr.strip().splitlines()) == 1
+    assert "SCHEME_REGISTRY_URL" in completed.stderr
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["good.parquet"]
