@@ -8,7 +8,6 @@ import pytest
 
 from tests.compare import differences
 from tests.conftest import load_fixtures
-from tests.test_generated_calculations import generated_answers  # noqa: F401 (shared module fixture)
 
 EMPTY_SITUATION = {"dossier": None}
 FIXTURES = load_fixtures()
@@ -41,12 +40,12 @@ def test_fixture_patches_replay(client, fixture):
     assert replay_problems(body) == []
 
 
-def test_generated_patches_replay(generated_answers):  # noqa: F811
+def test_generated_patches_replay(generated_answers):
     failures = [(request, problems) for request, body in generated_answers if (problems := replay_problems(body))]
     assert failures[:3] == []
 
 
-def test_generated_patches_match_oracle_steps(generated_answers):  # noqa: F811
+def test_generated_patches_match_oracle_steps(generated_answers):
     """The situation after each forward patch equals the oracle's situation after that mutation."""
     from tests.test_generated_calculations import oracle_situations
 
@@ -63,7 +62,7 @@ def test_generated_patches_match_oracle_steps(generated_answers):  # noqa: F811
     assert failures[:3] == []
 
 
-def test_failed_mutation_has_empty_patches(generated_answers):  # noqa: F811
+def test_failed_mutation_has_empty_patches(generated_answers):
     for _, body in generated_answers:
         result = body["calculation_result"]
         if body["calculation_metadata"]["calculation_outcome"] == "FAILURE":
