@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None) -> Application:
         except wire.RequestError as error:
             return error_response(error.status, error.message)
         except MessageAborted:
-            # The client disconnected mid-body: nobody reads this response.
+            # The client disconnected mid-body, so this response is never read.
             log.debug("client disconnected before sending the whole request body")
             return error_response(400, "Request body incomplete: the client disconnected")
         except Exception:

@@ -111,7 +111,7 @@ def _components() -> dict[str, Any]:
         ],
         ref_template=_REF,
     )
-    # A mutation is exactly one of the two kinds, told apart by mutation_type.
+    # A mutation is exactly one of the two kinds, distinguished by mutation_type.
     mutation_schema["oneOf"] = mutation_schema.pop("anyOf")
     mutation_schema["description"] = "A mutation to apply, in request order."
     components["CalculationMutation"] = mutation_schema

@@ -2,7 +2,7 @@
 
 uvicorn (0.55) closes idle keep-alive connections but has no timeout for a
 request line and headers that arrive slowly or never, so one stalled client
-holds a connection open forever. This protocol closes such a connection.
+keeps a connection open forever. This protocol closes such a connection.
 """
 
 import asyncio

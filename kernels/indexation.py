@@ -1,6 +1,6 @@
 """Salary indexation kernel.
 
-Rule: a policy matches when every given filter holds (scheme equal AND
+Rule: a policy matches when every given filter is true (scheme equal AND
 ``employment_start < effective_before``); a matching salary becomes
 ``salary * (1 + percentage)``, clamped at 0.
 """

@@ -18,8 +18,8 @@ FAILURE = "FAILURE"
 _EMPTY_SITUATION = wire.Situation(dossier=None)
 
 
-# The last second formatted, as (seconds since the epoch, "YYYY-MM-DDTHH:MM:SS."); replaced as one
-# tuple so that threads calculating at the same time never pair one second with another's text.
+# The last second formatted, as (seconds since the epoch, "YYYY-MM-DDTHH:MM:SS."). It is replaced as
+# one tuple, so threads calculating at the same time never pair one second with another's text.
 _last_second: tuple[int, str] = (-1, "")
 
 # UUID bit masks: version 4 in bits 76-79, the RFC 4122 variant (0b10) in bits 62-63.

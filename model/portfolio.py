@@ -1,8 +1,8 @@
-"""A portfolio: many dossiers held as one segmented policy array.
+"""A portfolio: many dossiers stored as one segmented policy array.
 
 The policies of all dossiers share one structured array of
-``kernels.layout.POLICY_DTYPE``; dossier ``k`` owns rows
-``offsets[k]:offsets[k + 1]``, in the order its policies were given, so
+``kernels.layout.POLICY_DTYPE``. Dossier ``k`` owns rows
+``offsets[k]:offsets[k + 1]``, in the order its policies were given. So
 policy ``n`` (1-based) of dossier ``k`` has the policy id
 ``"{dossier_id}-{n}"``, as ``add_policy`` numbers them. The rows of one
 dossier must be contiguous in the source; a dossier whose rows are split by

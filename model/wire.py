@@ -79,9 +79,9 @@ class Projection(Struct, gc=False):
 class Policy(Struct, gc=False):
     """A policy as it appears in JSON.
 
-    NOTE: the engine stores ``projections`` as a ``msgspec.Raw`` holding the
-    already encoded list (see ``Dossier.set_projections``); msgspec encodes a
-    Raw as its bytes, and the annotation documents the JSON shape.
+    NOTE: the engine stores ``projections`` as a ``msgspec.Raw`` containing
+    the already encoded list (see ``Dossier.set_projections``). msgspec
+    encodes a Raw as its bytes, so the annotation documents the JSON shape.
     """
 
     policy_id: str

@@ -1,4 +1,4 @@
-"""Answers to bad input from the real server with default settings: HTTP errors and CRITICAL messages."""
+"""Responses of the real server with default settings to bad input: HTTP errors and CRITICAL messages."""
 
 import copy
 import json
@@ -39,7 +39,7 @@ def post_bytes(client, body: bytes, headers: dict | None = None):
 
 
 def assert_error(response, status: int) -> str:
-    """Check the status and the {"status", "message"} body of an error answer and return its message."""
+    """Check the status and the {"status", "message"} body of an error response and return its message."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"].startswith("application/json")
     body = response.json()

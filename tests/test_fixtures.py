@@ -1,4 +1,4 @@
-"""The reference fixtures, answered by the real server."""
+"""The reference fixtures, sent to the real server."""
 
 import pytest
 

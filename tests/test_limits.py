@@ -229,7 +229,7 @@ def test_connection_cap_503():
             for sock in idle:
                 sock.close()
             statuses = []
-            for _ in range(50):  # the server sees the closed sockets a moment later
+            for _ in range(50):  # the server notices the closed sockets a moment later
                 statuses.append(client.get("/health").status_code)
                 if statuses[-1] == 200:
                     break

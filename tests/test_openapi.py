@@ -14,7 +14,7 @@ CONTRACT = yaml.safe_load((Path(__file__).parent / "contract" / "api-spec.yaml")
 CONTRACT_SCHEMAS = CONTRACT["components"]["schemas"]
 FIXTURES = load_fixtures()
 
-# Properties that the contract requires, by contract schema, and the component of our document that holds them.
+# Properties that the contract requires, by contract schema, and the component of our document that contains them.
 REQUIRED_PAIRS = [
     ("CalculationRequest", "CalculationRequest"),
     ("CalculationResponse", "CalculationResponse"),

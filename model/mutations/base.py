@@ -1,6 +1,5 @@
 """The interface every mutation implements, and what it works with."""
 
-import datetime as dt
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
