@@ -2,9 +2,12 @@
 
     python -m benchmarks.http [--duration S] [--quick]
 
-Both servers run on loopback ports with the default worker count (the CPU
-count). wrk drives them in turn (engine, reference, engine, reference) with
-the same load, so drift of the machine hits both alike. Loads:
+The servers run on loopback ports with the default worker count (the CPU
+count): the engine, the reference app, and the reference app's work as a
+BlackSheep route (``benchmarks.http.floor_app``, the engine's ceiling: its
+throughput if the calculation cost nothing). wrk drives them in turn
+(engine, reference, floor, then again) with the same load, so drift of the
+machine hits all alike. ``--no-floor`` leaves the floor app out. Loads:
 
 - ``varied``: 10,000 distinct generated fixture-sized requests (1-4 policies,
   indexation, retirement, yearly projections);
@@ -20,6 +23,7 @@ import os
 import shutil
 import statistics
 import tempfile
+from contextlib import nullcontext
 from pathlib import Path
 
 from benchmarks.http import loads
@@ -33,7 +37,8 @@ from benchmarks.http.servers import (
     wait_until_ready,
 )
 
-ROUNDS = 2  # engine/reference pairs per throughput load
+ROUNDS = 2  # runs of each server per throughput load
+FLOOR_APP = "benchmarks.http.floor_app:app"
 WARM_UP_SECONDS = 3
 
 
@@ -50,6 +55,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=50, help="wrk connections for throughput (default 50)")
     parser.add_argument("--loads", default="varied,fixtures", help="comma-separated throughput loads")
     parser.add_argument("--no-latency", action="store_true", help="skip the c01/c07 latency runs")
+    parser.add_argument("--no-floor", action="store_true", help="leave out the BlackSheep floor app")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: run `apt-get install -y wrk` (Debian) and retry")
@@ -65,32 +71,37 @@ def main() -> None:
         bodies = {name: loads.write_load(directory, name, count) for name in {*throughput_loads, "c01", "c07"}}
         first_body = bodies["c01"].read_bytes().split(b"\n", 1)[0]
 
-        engine_port, reference_port = free_port(), free_port()
+        engine_port, reference_port, floor_port = free_port(), free_port(), free_port()
         engine_url = f"http://127.0.0.1:{engine_port}/calculation-requests"
         reference_url = f"http://127.0.0.1:{reference_port}/calculation-requests"
+        floor_url = f"http://127.0.0.1:{floor_port}/calculation-requests"
         env = {"BENCH_LOAD_DIR": str(directory)}
         with (
             running(engine_command(engine_port), env) as engine,
             running(reference_command(reference_port, workers), env) as reference,
+            nullcontext() if args.no_floor else running(reference_command(floor_port, workers, FLOOR_APP), env) as floor,
         ):
-            wait_until_ready(engine_url, first_body, engine)
-            wait_until_ready(reference_url, first_body, reference)
+            servers = [("engine", engine_url, engine), ("reference", reference_url, reference)]
+            if not args.no_floor:
+                servers.append(("floor", floor_url, floor))
             threads = min(2, args.connections)
-            for url in (engine_url, reference_url):  # loads the kernels in every worker, fills caches
+            for _, url, process in servers:  # loads the kernels in every worker, fills caches
+                wait_until_ready(url, first_body, process)
                 run_wrk(url, bodies["varied" if "varied" in bodies else "c07"], connections=args.connections, threads=threads, seconds=WARM_UP_SECONDS)
 
             print(f"\nthroughput: {workers} workers per server, {args.connections} connections, {seconds:.0f} s per run")
             for name in throughput_loads:
-                ours, theirs = [], []
+                results = {label: [] for label, _, _ in servers}
                 for round_number in range(ROUNDS):
-                    for label, url, results in (("engine   ", engine_url, ours), ("reference", reference_url, theirs)):
+                    for label, url, _ in servers:
                         result = run_wrk(url, bodies[name], connections=args.connections, threads=threads, seconds=seconds)
-                        results.append(result)
-                        print(f"  {name:9} {label} run {round_number + 1}: {_describe(result)}", flush=True)
-                ratio = statistics.mean(r.requests_per_second for r in ours) / statistics.mean(
-                    r.requests_per_second for r in theirs
-                )
-                print(f"  {name:9} engine / reference = {ratio:.3f}\n", flush=True)
+                        results[label].append(result)
+                        print(f"  {name:9} {label:9} run {round_number + 1}: {_describe(result)}", flush=True)
+                mean = {label: statistics.mean(r.requests_per_second for r in runs) for label, runs in results.items()}
+                print(f"  {name:9} engine / reference = {mean['engine'] / mean['reference']:.3f}", flush=True)
+                if "floor" in mean:
+                    print(f"  {name:9} floor / reference  = {mean['floor'] / mean['reference']:.3f} (the engine's ceiling)", flush=True)
+                print(flush=True)
 
             if not args.no_latency:
                 print("latency (engine, then reference)")

@@ -32,10 +32,10 @@ def engine_command(port: int, workers: int | None = None) -> list[str]:
     return command
 
 
-def reference_command(port: int, workers: int) -> list[str]:
-    """Return the uvicorn command line of the bare reference app, with the engine's loop and HTTP settings."""
+def reference_command(port: int, workers: int, app: str = "benchmarks.http.reference_app:app") -> list[str]:
+    """Return the uvicorn command line of a comparison app (the bare reference by default), with the engine's loop and HTTP settings."""
     return [
-        sys.executable, "-m", "uvicorn", "benchmarks.http.reference_app:app",
+        sys.executable, "-m", "uvicorn", app,
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         "--loop", "uvloop", "--http", "httptools", "--log-level", "warning", "--no-access-log",
     ]
