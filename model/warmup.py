@@ -18,7 +18,7 @@ def warm_kernels() -> float:
     machine this loads machine code from Numba's cache instead of compiling.
     """
     started = time.perf_counter()
-    from kernels import benefits, indexation
+    from kernels import benefits, indexation, schedule
 
     policies = np.zeros(1, dtype=POLICY_DTYPE)
     offsets = single_dossier_offsets(1)
@@ -27,6 +27,7 @@ def warm_kernels() -> float:
     indexation.index_salaries(policies, 0.0)
     benefits.retirement_benefit(policies, rates, offsets, days)
     benefits.project(policies, rates, offsets, days)
+    schedule.projection_dates(1, 400, 12, 2)
     return time.perf_counter() - started
 
 

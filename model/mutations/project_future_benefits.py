@@ -7,7 +7,6 @@ import numpy as np
 from msgspec import Meta, Struct
 
 from model import messages as codes
-from model.dates import projection_dates
 from model.mutations.base import NO_CHANGE, Context, MutationDefinition, Patches
 from model.wire import PatchOperation
 
@@ -24,6 +23,7 @@ class ProjectFutureBenefits(MutationDefinition):
 
     def apply(self, context: Context, properties: ProjectFutureBenefitsProperties) -> Patches:
         from kernels.benefits import project  # Numba loads on first use, not at start-up
+        from kernels.schedule import projection_dates
 
         dossier = context.dossier
         if dossier.count == 0:
@@ -55,7 +55,7 @@ class ProjectFutureBenefits(MutationDefinition):
             )
 
         rates = context.accrual_rates()
-        projected = project(policies, rates, dossier.offsets, np.array(days, dtype=np.int64))
+        projected = project(policies, rates, dossier.offsets, days)
         if not np.isfinite(projected).all():
             row = int(np.flatnonzero(~np.isfinite(projected).all(axis=1))[0])
             raise context.reject(
