@@ -1,7 +1,7 @@
 """A calculation: the mutations of one request applied in order to an empty situation."""
 
-import os
 import time
+from random import getrandbits
 
 from model import messages as codes
 from model import wire
@@ -43,8 +43,14 @@ def _timestamp(nanoseconds: int) -> str:
 
 
 def _uuid4() -> str:
-    """Return a random UUID version 4 as text, the same as ``str(uuid.uuid4())`` in 1.6 us instead of 2.7 us."""
-    number = int.from_bytes(os.urandom(16), "big") & _VERSION_VARIANT_CLEAR | _VERSION_VARIANT_SET
+    """Return a random UUID version 4 as text, in the format of ``str(uuid.uuid4())``.
+
+    The bits come from ``random``'s generator, which is seeded from the
+    operating system and reseeded in each forked worker: 0.7 us against
+    1.4 us for ``os.urandom(16)`` (CPython 3.11). A calculation id must be
+    unique, not unpredictable.
+    """
+    number = getrandbits(128) & _VERSION_VARIANT_CLEAR | _VERSION_VARIANT_SET
     text = f"{number:032x}"
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
