@@ -87,7 +87,8 @@ class Dossier:
 
         if self.count == self._policies.shape[0]:
             grown = np.empty(max(2 * self.count, _INITIAL_CAPACITY), dtype=POLICY_DTYPE)
-            grown[: self.count] = self._policies
+            if self.count:  # copying zero structured rows still costs about 1 us
+                grown[: self.count] = self._policies
             self._policies = grown
 
         row = self.count
