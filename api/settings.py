@@ -78,7 +78,9 @@ class Settings:
     Environment variables: ``MAX_BODY_BYTES`` (default 1 MiB),
     ``MAX_MUTATIONS`` (default 10,000 per request), ``MAX_JSON_DEPTH``
     (default 64 nested arrays and objects, at most 512),
-    ``MAX_PROJECTION_DATES`` (default 1,200), ``BODY_READ_TIMEOUT_SECONDS``
+    ``MAX_PROJECTION_DATES`` (default 1,200), ``MAX_RESPONSE_VALUES``
+    (default 500,000 patch operations, messages and projected pensions per
+    request), ``BODY_READ_TIMEOUT_SECONDS``
     (default 15), ``HEADER_READ_TIMEOUT_SECONDS`` (default 10),
     ``KEEP_ALIVE_TIMEOUT_SECONDS`` (default 5), ``MAX_CONNECTIONS`` (default
     1,000 per worker process), ``SCHEME_REGISTRY_URL`` (unset: every accrual
@@ -111,7 +113,10 @@ class Settings:
             header_read_timeout_seconds=_seconds_from_env("HEADER_READ_TIMEOUT_SECONDS", 10.0),
             keep_alive_timeout_seconds=_seconds_from_env("KEEP_ALIVE_TIMEOUT_SECONDS", 5.0),
             max_connections=_int_from_env("MAX_CONNECTIONS", 1000),
-            limits=Limits(max_projection_dates=_int_from_env("MAX_PROJECTION_DATES", 1200)),
+            limits=Limits(
+                max_projection_dates=_int_from_env("MAX_PROJECTION_DATES", 1200),
+                max_response_values=_int_from_env("MAX_RESPONSE_VALUES", 500_000),
+            ),
             scheme_registry_url=_url_from_env("SCHEME_REGISTRY_URL"),
             scheme_registry_cache_ttl=_optional_seconds_from_env("SCHEME_REGISTRY_CACHE_TTL"),
             scheme_registry_max_connections=_int_from_env("SCHEME_REGISTRY_MAX_CONNECTIONS", 32),

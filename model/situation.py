@@ -48,6 +48,7 @@ class Dossier:
 
         # Projections of the first len(projection_lists) policies; later policies have none.
         self.projection_lists: list[Raw] = []
+        self.projection_date_count = 0  # dates in each of those lists
 
     # --- policies -------------------------------------------------------------
 
@@ -111,6 +112,11 @@ class Dossier:
         projection = wire.Projection
         encode = _encoder.encode
         self.projection_lists = [Raw(encode(list(map(projection, dates, row)))) for row in projected.tolist()]
+        self.projection_date_count = len(dates)
+
+    def projection_values(self) -> int:
+        """Return the number of projected pensions the dossier holds."""
+        return len(self.projection_lists) * self.projection_date_count
 
     def projections_of(self, row: int) -> Raw | None:
         """Return the projections list of one policy as encoded JSON, or None when it has none."""

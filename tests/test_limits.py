@@ -23,6 +23,7 @@ SMALL_LIMITS = {
     "MAX_MUTATIONS": "3",
     "MAX_JSON_DEPTH": "10",
     "MAX_PROJECTION_DATES": "12",
+    "MAX_RESPONSE_VALUES": "20",
     "BODY_READ_TIMEOUT_SECONDS": "1",
     "HEADER_READ_TIMEOUT_SECONDS": "1",
     "KEEP_ALIVE_TIMEOUT_SECONDS": "1",
@@ -133,8 +134,9 @@ def test_body_limit_from_setting(limited):
     assert "4096 bytes" in response.json()["message"]
 
 
-def test_projection_limit_from_setting(limited):
-    projection = {
+def projection(end: str, interval_months: int) -> dict:
+    """Return a projection mutation from 2020-01-01 to ``end`` every ``interval_months`` months."""
+    return {
         "mutation_id": "m-3",
         "mutation_definition_name": "project_future_benefits",
         "mutation_type": "DOSSIER",
@@ -142,14 +144,68 @@ def test_projection_limit_from_setting(limited):
         "actual_at": "2020-01-01",
         "mutation_properties": {
             "projection_start_date": "2020-01-01",
-            "projection_end_date": "2021-06-01",
-            "projection_interval_months": 1,
+            "projection_end_date": end,
+            "projection_interval_months": interval_months,
         },
     }
-    request = {"tenant_id": "t", "calculation_instructions": {"mutations": [CREATE, ADD_POLICY, projection]}}
+
+
+def yearly_projection(dates: int) -> dict:
+    """Return a projection mutation of ``dates`` yearly dates from 2020-01-01."""
+    return projection(f"{2019 + dates}-01-01", 12)
+
+
+def test_projection_limit_from_setting(limited):
+    request = {"tenant_id": "t", "calculation_instructions": {"mutations": [CREATE, ADD_POLICY, projection("2021-06-01", 1)]}}
     messages = limited.post("/calculation-requests", json=request).json()["calculation_result"]["messages"]
     assert messages[-1]["code"] == "PROJECTION_LIMIT_EXCEEDED"
     assert "more than 12 projection dates" in messages[-1]["message"]
+
+
+def test_response_values_at_limit_accepted(limited):
+    # Reserved: create 2, add_policy 3, projection 11 dates + 4 per policy = 20, the limit.
+    request = {"tenant_id": "t", "calculation_instructions": {"mutations": [CREATE, ADD_POLICY, yearly_projection(11)]}}
+    body = limited.post("/calculation-requests", json=request).json()
+    assert body["calculation_metadata"]["calculation_outcome"] == "SUCCESS"
+
+
+def test_response_values_over_limit_critical(limited):
+    request = {"tenant_id": "t", "calculation_instructions": {"mutations": [CREATE, ADD_POLICY, yearly_projection(12)]}}
+    result = limited.post("/calculation-requests", json=request).json()["calculation_result"]
+    message = result["messages"][-1]
+    assert message["level"] == "CRITICAL"
+    assert message["code"] == "RESPONSE_LIMIT_EXCEEDED"
+    assert "limit of 20 per request" in message["message"]
+    end = result["end_situation"]
+    assert end["mutation_id"] == "m-2"
+    assert end["situation"]["dossier"]["policies"][0]["projections"] is None
+
+
+def test_quadratic_request_cut_short(client):
+    # 2,000 policies indexed 2,500 times asked for an 820 MB response before the limit existed.
+    add = [{**ADD_POLICY, "mutation_id": f"a-{i}"} for i in range(2_000)]
+    index = [
+        {
+            "mutation_id": f"i-{i}",
+            "mutation_definition_name": "apply_indexation",
+            "mutation_type": "DOSSIER",
+            "dossier_id": "d-1",
+            "actual_at": "2020-01-01",
+            "mutation_properties": {"percentage": 0.01},
+        }
+        for i in range(2_500)
+    ]
+    request = {"tenant_id": "t", "calculation_instructions": {"mutations": [CREATE, *add, *index]}}
+    response = client.post("/calculation-requests", json=request)
+    assert response.status_code == 200
+    assert len(response.content) < 64 * MIB
+    result = response.json()["calculation_result"]
+    assert result["messages"][-1]["code"] == "RESPONSE_LIMIT_EXCEEDED"
+    # (500,000 - 2 - 3 * 2,000) // (3 * 2,000 + 1) indexations fit.
+    applied = result["end_situation"]["mutation_index"] - 2_000
+    assert applied == 82
+    salary = result["end_situation"]["situation"]["dossier"]["policies"][0]["salary"]
+    assert salary == pytest.approx(1000 * 1.01**applied, rel=1e-12)
 
 
 # --- slow and stuck clients ---------------------------------------------------------------
@@ -248,6 +304,7 @@ def test_settings_defaults(monkeypatch):
     assert settings.max_mutations == 10_000
     assert settings.max_json_depth == 64
     assert settings.limits.max_projection_dates == 1200
+    assert settings.limits.max_response_values == 500_000
     assert settings.body_read_timeout_seconds == 15.0
     assert settings.header_read_timeout_seconds == 10.0
     assert settings.keep_alive_timeout_seconds == 5.0
@@ -261,6 +318,7 @@ def test_settings_defaults(monkeypatch):
         ("MAX_MUTATIONS", "many"),
         ("MAX_JSON_DEPTH", "513"),
         ("MAX_JSON_DEPTH", "7"),
+        ("MAX_RESPONSE_VALUES", "0"),
         ("BODY_READ_TIMEOUT_SECONDS", "0"),
         ("HEADER_READ_TIMEOUT_SECONDS", "nan"),
         ("KEEP_ALIVE_TIMEOUT_SECONDS", "-1"),

@@ -31,6 +31,7 @@ class AddPolicy(MutationDefinition):
                 codes.INVALID_PART_TIME_FACTOR, f"part_time_factor {quote(factor)} is outside 0..1."
             )
 
+        context.reserve(3)  # one operation in each patch and a possible warning
         dossier = context.dossier
         scheme_id = properties.scheme_id
         start = properties.employment_start_date

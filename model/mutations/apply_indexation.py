@@ -31,6 +31,8 @@ class ApplyIndexation(MutationDefinition):
         if dossier.count == 0:
             raise context.reject(codes.NO_POLICIES, f"Dossier {dossier.dossier_id!r} has no policies to index.")
 
+        # Per policy: an operation in each patch and a warning, plus one warning when nothing matches.
+        context.reserve(3 * dossier.count + 1)
         scheme = ANY_SCHEME
         if properties.scheme_id is not UNSET:
             code = dossier.scheme_code(properties.scheme_id)

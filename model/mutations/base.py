@@ -27,9 +27,17 @@ _PROPERTY_PATH = re.compile(r" - at `\$\.([A-Za-z0-9_]+)`")
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """Per-request limits of a calculation."""
+    """Per-request limits of a calculation.
+
+    ``max_response_values`` bounds what one request can make the engine
+    build: patch operations, messages and projected pensions, counted with
+    an upper bound before each mutation changes anything. Without it, a
+    1 MB body of 2,000 policies and 2,500 indexations asked for an 820 MB
+    response, 7 s of CPU and 2 GB of memory.
+    """
 
     max_projection_dates: int = 1200
+    max_response_values: int = 500_000
 
 
 @dataclass(slots=True)
@@ -43,6 +51,7 @@ class Context:
     today: int  # day number of today's date in UTC
     mutation: MutationEnvelope | None = None
     emit_patches: bool = True  # False only to measure what building the JSON patches costs
+    response_values: int = 0  # values reserved so far, see ``reserve``
 
     @property
     def dossier(self) -> Dossier:
@@ -51,6 +60,22 @@ class Context:
 
     def reject(self, code: str, text: str) -> MutationRejected:
         return self.messages.reject(code, text)
+
+    def reserve(self, values: int) -> None:
+        """Count ``values`` more response values for the current mutation, or reject it past the request's limit.
+
+        A mutation calls this before it changes anything, with an upper bound
+        of the patch operations, messages and projected pensions it can add.
+        """
+        self.response_values += values
+        limit = self.limits.max_response_values
+        if self.response_values > limit:
+            raise self.reject(
+                codes.RESPONSE_LIMIT_EXCEEDED,
+                f"This mutation could add {values} values (patch operations, messages and projected pensions) "
+                f"to the response, which would exceed the limit of {limit} per request; "
+                "split the calculation into smaller requests.",
+            )
 
     def warn(self, code: str, text: str) -> None:
         self.messages.warn(code, text)

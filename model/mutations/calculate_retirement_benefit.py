@@ -32,6 +32,8 @@ class CalculateRetirementBenefit(MutationDefinition):
         if dossier.count == 0:
             raise context.reject(codes.NO_POLICIES, f"Dossier {dossier.dossier_id!r} has no policies.")
 
+        # Per policy: an operation in each patch, a warning and a registry warning, plus the status and date operations.
+        context.reserve(4 * dossier.count + 4)
         day = properties.retirement_date.toordinal()
         date = properties.retirement_date.isoformat()
         policies = dossier.policies

@@ -47,6 +47,7 @@ class CreateDossier(MutationDefinition):
         if not properties.name.strip():
             raise context.reject(codes.INVALID_NAME, f"name {quote(properties.name)} is empty or only white space.")
 
+        context.reserve(2)  # one operation in each patch
         dossier = Dossier(
             properties.dossier_id, properties.person_id, properties.name, properties.birth_date, birth_day
         )

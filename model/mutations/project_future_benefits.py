@@ -45,6 +45,9 @@ class ProjectFutureBenefits(MutationDefinition):
                 f"{properties.projection_interval_months} months gives more than {limit} projection dates.",
             )
         days, date_texts = schedule
+        # The new and the replaced projected pensions, and per policy an operation in each patch,
+        # a warning and a registry warning.
+        context.reserve(dossier.count * len(date_texts) + dossier.projection_values() + 4 * dossier.count)
 
         policies = dossier.policies
         for row in dossier.rows_starting_after(start.toordinal()):
