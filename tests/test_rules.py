@@ -58,6 +58,13 @@ def test_clamp_warning_precedes_overflow(client):
     assert "-2" in body["calculation_result"]["messages"][1]["message"]  # names the policy d-1-2
 
 
+def test_overflow_message_huge_percentage(client):
+    body = check_against_oracle(client, request_of(policy("A", "2000-01-01", 5.0), ("apply_indexation", {"percentage": 1e308})))
+    message = body["calculation_result"]["messages"][0]["message"]
+    assert message.startswith("Indexation by 1e+308 makes the salary of policy d-1-1 not a finite number")
+    assert "inf" not in message
+
+
 def test_indexation_minus_100_percent_no_warning(client):
     body = check_against_oracle(client, request_of(policy("A", "2000-01-01", 5000.0), ("apply_indexation", {"percentage": -1})))
     assert codes_of(body) == []

@@ -1,6 +1,7 @@
 """``apply_indexation``: multiplies matching salaries by ``1 + percentage``, clamped at 0."""
 
 import datetime as dt
+from math import isfinite
 from typing import Annotated
 
 from msgspec import UNSET, Meta, Struct, UnsetType
@@ -12,6 +13,12 @@ from model.wire import PatchOperation
 
 # Scheme code that no policy has, for a scheme filter naming an unknown scheme.
 _NO_SUCH_SCHEME = -2
+
+
+def _percentage_text(percentage: float) -> str:
+    """Return the percentage as sent and, where it stays finite, as a percent: ``0.03 (3 %)``."""
+    percent = percentage * 100
+    return f"{percentage!r} ({percent:g} %)" if isfinite(percent) else repr(percentage)
 
 
 class ApplyIndexationProperties(Struct, forbid_unknown_fields=True):
@@ -57,7 +64,7 @@ class ApplyIndexation(MutationDefinition):
             if row_status == CLAMPED:
                 context.warn(
                     codes.NEGATIVE_SALARY_CLAMPED,
-                    f"Indexation by {percentage!r} ({percentage * 100:g} %) would make the salary of policy {dossier.policy_ids[row]} "
+                    f"Indexation by {_percentage_text(percentage)} would make the salary of policy {dossier.policy_ids[row]} "
                     f"negative ({old_salaries[row]!r} * (1 + {percentage!r})); it is set to 0.",
                 )
 
@@ -65,7 +72,7 @@ class ApplyIndexation(MutationDefinition):
             row = statuses.index(NOT_FINITE)
             raise context.reject(
                 codes.NUMERIC_OVERFLOW,
-                f"Indexation by {percentage!r} ({percentage * 100:g} %) makes the salary of policy {dossier.policy_ids[row]} "
+                f"Indexation by {_percentage_text(percentage)} makes the salary of policy {dossier.policy_ids[row]} "
                 f"not a finite number ({old_salaries[row]!r} * (1 + {percentage!r})).",
             )
 
