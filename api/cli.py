@@ -58,19 +58,20 @@ def serve(args: argparse.Namespace) -> None:
     log.info("pension-engine listening on http://%s:%d with %d workers (%s)", args.host, port, workers, _versions())
     if workers > 1:
         _fork_workers_from_loaded_app()
-    uvicorn.run(
-        "api.app:app",
-        host=args.host,
-        port=port,
-        workers=workers,
-        loop="uvloop",
+    uvicorn.run("api.app:app", host=args.host, port=port, workers=workers, **uvicorn_options(settings))
+
+
+def uvicorn_options(settings) -> dict:
+    """Return the uvicorn settings of ``serve`` other than the app, address and worker count."""
+    return {
+        "loop": "uvloop",
         # httptools with a deadline for the request head (see api/protocol.py).
-        http="api.protocol:HeaderTimeoutProtocol",
-        timeout_keep_alive=settings.keep_alive_timeout_seconds,
-        limit_concurrency=settings.max_connections,
-        log_level="warning",
-        access_log=False,
-    )
+        "http": "api.protocol:HeaderTimeoutProtocol",
+        "timeout_keep_alive": settings.keep_alive_timeout_seconds,
+        "limit_concurrency": settings.max_connections,
+        "log_level": "warning",
+        "access_log": False,
+    }
 
 
 def build_parser() -> argparse.ArgumentParser:
