@@ -71,6 +71,9 @@ def uvicorn_options(settings) -> dict:
         "limit_concurrency": settings.max_connections,
         "log_level": "warning",
         "access_log": False,
+        # The engine never reads the client's address or scheme, so X-Forwarded-* headers need no
+        # parsing: 0.3-1.7 us less per request (python -m benchmarks.http.asgi_inprocess).
+        "proxy_headers": False,
     }
 
 
