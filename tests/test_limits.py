@@ -7,9 +7,12 @@ timeout far above the configured limit, and never asserts a duration.
 """
 
 import copy
+import http.client
+import io
 import json
 import socket
 import time
+from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import httpx
@@ -281,7 +284,10 @@ def test_connection_cap_503():
     with running_server(workers=1, env=env) as url:
         idle = [connect(url) for _ in range(3)]
         with httpx.Client(base_url=url, timeout=30.0) as client:
-            assert client.get("/health").status_code == 503
+            unavailable = client.get("/health")
+            assert unavailable.status_code == 503
+            assert unavailable.headers["content-type"] == "application/json"
+            assert "MAX_CONNECTIONS" in unavailable.json()["message"]
             for sock in idle:
                 sock.close()
             statuses = []
@@ -291,6 +297,64 @@ def test_connection_cap_503():
                     break
                 time.sleep(0.1)
             assert statuses[-1] == 200
+
+
+# --- HTTP that cannot be parsed ---------------------------------------------------------------
+
+
+class _Unclosable(io.BytesIO):
+    """A byte stream that stays open when one HTTP response on it is closed."""
+
+    def close(self) -> None:
+        pass
+
+
+def read_responses(data: bytes) -> list[tuple[int, str, bytes]]:
+    """Split the bytes a connection received into (status, Content-Type, body) per response."""
+    stream = _Unclosable(data)
+    fake_socket = SimpleNamespace(makefile=lambda *args, **kwargs: stream)
+    responses = []
+    while stream.tell() < len(data):
+        response = http.client.HTTPResponse(fake_socket)
+        response.begin()
+        responses.append((response.status, response.getheader("content-type"), response.read()))
+    return responses
+
+
+def post_bytes(url: str, payload: bytes) -> list[tuple[int, str, bytes]]:
+    """Send raw bytes on a new connection and return the responses received until the server closes it."""
+    sock = connect(url)
+    sock.sendall(payload)
+    received = read_until_closed(sock)
+    sock.close()
+    return read_responses(received)
+
+
+def test_unparsable_http_json_400(limited_url):
+    [(status, content_type, body)] = post_bytes(limited_url, b"GARBAGE\r\n\r\n")
+    assert status == 400
+    assert content_type == "application/json"
+    assert json.loads(body) == {
+        "status": 400,
+        "message": "Invalid HTTP request: the request line, headers or framing could not be parsed",
+    }
+
+
+def test_pipelined_request_answered_before_400(limited_url):
+    body = json.dumps(VALID_REQUEST).encode()
+    valid = request_head(len(body)) + body
+    responses = post_bytes(limited_url, valid + valid + b"GARBAGE\r\n\r\n")
+    assert [status for status, _, _ in responses] == [200, 200, 400]
+    for _, _, answer in responses[:2]:
+        assert json.loads(answer)["calculation_metadata"]["calculation_outcome"] == "SUCCESS"
+
+
+def test_bad_chunk_framing_400_not_408(limited_url, limited):
+    # The request whose body fails to parse gets its 400 at once, not a 408 when its body times out.
+    head = b"POST /calculation-requests HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+    [(status, _, _)] = post_bytes(limited_url, head + b'5\r\n{"a":\r\nZZZ\r\n')
+    assert status == 400
+    assert_served(limited)
 
 
 # --- settings ----------------------------------------------------------------------------------
