@@ -93,9 +93,12 @@ def projection_dates(start: int, end: int, interval_months: int, limit: int) -> 
     """
     first = dt.date.fromordinal(start)
     last = dt.date.fromordinal(end)
+    months = max((last.year - first.year) * 12 + last.month - first.month, 0)
+    # A step longer than the whole range gives the start date alone, so any such step gives the same
+    # schedule. Capping it keeps the kernel's int64 month arithmetic far from overflow.
+    interval_months = min(interval_months, months + 1)
     # An upper bound on the count: every step moves at least one whole month.
-    months = (last.year - first.year) * 12 + last.month - first.month
-    capacity = min(max(months, 0) // interval_months + 1, limit)
+    capacity = min(months // interval_months + 1, limit)
     days = np.empty(capacity, dtype=np.int64)
     texts = np.empty(capacity, dtype=_TEXT_DTYPE)
     count = _schedule(first.year, first.month - 1, first.day, end, interval_months, days, texts.view(np.uint32))

@@ -89,3 +89,18 @@ def test_years_before_1000_are_zero_padded():
     start = dt.date(7, 3, 5).toordinal()
     _, texts = projection_dates(start, dt.date(9, 3, 5).toordinal(), 12, 1_200)
     assert texts == ["0007-03-05", "0008-03-05", "0009-03-05"]
+
+
+def test_huge_interval_gives_start_only():
+    start = dt.date(2025, 1, 1).toordinal()
+    end = dt.date(2030, 1, 1).toordinal()
+    for interval_months in (61, 2**31, 2**62, 2**63 - 1, 2**64, 10**30):
+        days, texts = projection_dates(start, end, interval_months, 1_200)
+        assert days.tolist() == [start]
+        assert texts == ["2025-01-01"]
+
+
+def test_interval_equal_to_range_reaches_end():
+    start = dt.date(2025, 1, 1).toordinal()
+    _, texts = projection_dates(start, dt.date(2030, 1, 1).toordinal(), 60, 1_200)
+    assert texts == ["2025-01-01", "2030-01-01"]

@@ -80,6 +80,14 @@ def test_effective_before_equal_start_not_matched(client):
     assert codes_of(body) == [("WARNING", "NO_MATCHING_POLICIES")]
 
 
+@pytest.mark.parametrize("interval_months", [2**63 - 1, 2**64, 10**30])
+def test_huge_projection_interval_one_date(client, interval_months):
+    projection = {"projection_start_date": "2025-01-01", "projection_end_date": "2030-01-01", "projection_interval_months": interval_months}
+    body = check_against_oracle(client, request_of(policy("A", "2000-01-01", 40000.0), ("project_future_benefits", projection)))
+    projections = body["calculation_result"]["end_situation"]["situation"]["dossier"]["policies"][0]["projections"]
+    assert [entry["date"] for entry in projections] == ["2025-01-01"]
+
+
 def test_month_end_projection_steps(client):
     request = request_of(
         policy("A", "2000-01-31", 40000.0),
