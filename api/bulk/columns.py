@@ -18,6 +18,13 @@ _NUMBER_COLUMNS = ("salary", "part_time_factor")
 # Day number (proleptic Gregorian ordinal) of 1970-01-01, the epoch of Arrow's date32.
 EPOCH_DAY = 719163
 
+# Day numbers of 0001-01-01 and 9999-12-31, the dates Python and the HTTP API can represent.
+FIRST_DAY = 1
+LAST_DAY = 3652059
+
+# Integers up to 2**53 in magnitude convert to float64 exactly (Arrow's safe cast checks this bound).
+_MAX_EXACT_INTEGER = 2**53
+
 
 def _is_string(kind: pa.DataType) -> bool:
     if pa.types.is_dictionary(kind):
@@ -86,30 +93,59 @@ def _days(column: str, array: pa.Array, first_row: int) -> np.ndarray:
         if not valid.all():
             row = int(np.flatnonzero(~valid)[0])
             raise PortfolioError(column, first_row + row, text[row].as_py(), "invalid date: expected a real day YYYY-MM-DD")
-        array = pc.cast(parsed, pa.date32())
-    elif pa.types.is_timestamp(array.type):
-        array = _timestamp_days(column, array, first_row)
-    else:
-        array = pc.cast(array, pa.date32())
-    return np.asarray(array.view(pa.int32()), dtype=np.int64) + EPOCH_DAY
+        days = np.asarray(pc.cast(parsed, pa.date32()).view(pa.int32()), dtype=np.int64) + EPOCH_DAY
+        _check_calendar(column, days, first_row, lambda row: text[row].as_py())
+        return days
+    if pa.types.is_timestamp(array.type):
+        date_array = pc.cast(array, pa.date32())
+        days = np.asarray(date_array.view(pa.int32()), dtype=np.int64) + EPOCH_DAY
+        _check_calendar(column, days, first_row, lambda row: _format(array, row, "%Y-%m-%dT%H:%M:%S"))
+        _check_midnight(column, array, date_array, first_row)
+        return days
+    date_array = pc.cast(array, pa.date32())
+    days = np.asarray(date_array.view(pa.int32()), dtype=np.int64) + EPOCH_DAY
+    _check_calendar(column, days, first_row, lambda row: _format(date_array, row, "%Y-%m-%d"))
+    return days
 
 
-def _timestamp_days(column: str, array: pa.Array, first_row: int) -> pa.Array:
-    """Return a timestamp column as date32, rejecting a time of day other than midnight (UTC)."""
-    days = pc.cast(array, pa.date32())
+def _format(array: pa.Array, row: int, pattern: str) -> str:
+    """Return one date or timestamp as text, also for years outside 1 to 9999, which Python's datetime rejects.
+
+    NOTE: Arrow formats years only up to 32767 in magnitude, so a larger year is shown wrapped around.
+    """
+    return pc.strftime(array.slice(row, 1), format=pattern)[0].as_py()
+
+
+def _check_calendar(column: str, days: np.ndarray, first_row: int, value_of) -> None:
+    """Raise ``PortfolioError`` on the first day outside years 1 to 9999 (``value_of(row)`` is its value)."""
+    bad = np.flatnonzero((days < FIRST_DAY) | (days > LAST_DAY))
+    if bad.size:
+        row = int(bad[0])
+        raise PortfolioError(column, first_row + row, value_of(row), "expected a date in years 1 to 9999")
+
+
+def _check_midnight(column: str, array: pa.Array, days: pa.Array, first_row: int) -> None:
+    """Raise ``PortfolioError`` on the first timestamp whose time of day is not midnight (UTC)."""
     unit = array.type.unit
     given = np.asarray(array.view(pa.int64()))
     midnight = np.asarray(pc.cast(days, pa.timestamp(unit)).view(pa.int64()))
     bad = np.flatnonzero(given != midnight)
     if bad.size:
         row = int(bad[0])
-        raise PortfolioError(column, first_row + row, str(array[row].as_py()), "expected a date without a time of day")
-    return days
+        raise PortfolioError(column, first_row + row, _format(array, row, "%Y-%m-%dT%H:%M:%S"), "expected a date without a time of day")
 
 
 def _numbers(column: str, array: pa.Array, first_row: int) -> np.ndarray:
     array = _plain(array)
     _check_nulls(column, array, first_row)
+    if pa.types.is_integer(array.type):
+        values = np.asarray(array)
+        bad = np.flatnonzero((values > _MAX_EXACT_INTEGER) | (values < -_MAX_EXACT_INTEGER))
+        if bad.size:
+            row = int(bad[0])
+            raise PortfolioError(
+                column, first_row + row, int(values[row]), f"expected an integer of at most 2**53 ({_MAX_EXACT_INTEGER:,}) in magnitude, which converts to float64 exactly"
+            )
     return np.asarray(pc.cast(array, pa.float64()), dtype=np.float64)
 
 
@@ -128,9 +164,10 @@ def to_portfolio(table: pa.Table | pa.RecordBatch, first_row: int = 0, today: in
     salary = _numbers("salary", table.column("salary"), first_row)
     part_time_factor = _numbers("part_time_factor", table.column("part_time_factor"), first_row)
 
-    empty = np.flatnonzero(np.asarray(pc.equal(pc.utf8_length(scheme_text), 0)))
-    if empty.size:
-        raise PortfolioError("scheme_id", first_row + int(empty[0]), "", "expected a non-empty scheme id")
+    for column, text in (("dossier_id", dossier_ids), ("scheme_id", scheme_text)):
+        empty = np.flatnonzero(np.asarray(pc.equal(pc.utf8_length(text), 0)))
+        if empty.size:
+            raise PortfolioError(column, first_row + int(empty[0]), "", f"expected a non-empty {column.replace('_', ' ')}")
 
     schemes = pc.dictionary_encode(scheme_text)
     dossiers = pc.dictionary_encode(dossier_ids)
