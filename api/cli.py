@@ -115,11 +115,15 @@ def _add_bulk_commands(commands) -> None:
     )
     whatif_parser.add_argument("portfolio", metavar="PORTFOLIO", help="Parquet file, one row per policy")
     whatif_parser.add_argument("--from", dest="start", required=True, metavar="DATE", help="first projection date, YYYY-MM-DD")
-    whatif_parser.add_argument("--to", dest="end", required=True, metavar="DATE", help="last projection date, YYYY-MM-DD")
+    whatif_parser.add_argument(
+        "--to", dest="end", required=True, metavar="DATE",
+        help="end of the projection range, YYYY-MM-DD: the last date is the last step on or before it",
+    )
     whatif_parser.add_argument("--every", required=True, metavar="MONTHS", help="months between projection dates (>= 1)")
     whatif_parser.add_argument(
-        "--indexation", nargs="+", metavar="P",
-        help="one scenario per value: indexation of every salary by P, a fraction (0.02) or a percentage (2%%); default 0",
+        "--indexation", nargs="+", action="extend", metavar="P",
+        help="one scenario per value: indexation of every salary by P, a fraction (0.02) or a percentage (2%%); "
+        "repeat the option to add scenarios (--indexation=-2%% --indexation=5%%); default 0",
     )
     whatif_parser.add_argument("--rates", metavar="FILE.json", help='accrual rate per scheme, {"SCHEME": 0.02}; default 0.02')
     whatif_parser.add_argument("--out", metavar="FILE.parquet", help="write the table per scenario, policy and date")

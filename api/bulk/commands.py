@@ -1,20 +1,26 @@
 """The ``sample-portfolio`` and ``whatif`` commands of ``pension-engine``.
 
 Every bad value ends the command with exit code 2 and a one-line message on
-standard error, before any output file is created.
+standard error, before any output file is created. Ctrl-C (SIGINT) and SIGTERM
+end it with "interrupted" and exit code 130 or 143, after removing its
+temporary files.
 """
 
 import argparse
 import json
 import logging
 import math
+import signal
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pyarrow as pa
 
 from api.bulk.dates import project_dates
+from api.bulk.output import check_output_paths
 from api.bulk.runner import run_whatif
 from api.bulk.source import InputError
 from model.portfolio import PortfolioError
@@ -31,6 +37,36 @@ def _fail(command: str, message: str) -> None:
     raise SystemExit(2)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that cleanup code runs."""
+
+
+def _raise_terminated(signal_number: int, frame: object) -> None:
+    raise Terminated
+
+
+@contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """Raise ``Terminated`` on SIGTERM while the command runs, then restore the previous handler."""
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _run_command(command: str, body: Callable[[], None]) -> None:
+    """Run ``body``, ending with one line and exit code 2 on bad input, 130 on Ctrl-C and 143 on SIGTERM."""
+    try:
+        with _terminate_as_interrupt():
+            body()
+    except _INPUT_ERRORS as error:
+        _fail(command, str(error))
+    except KeyboardInterrupt as error:
+        print(f"pension-engine {command}: interrupted", file=sys.stderr)
+        raise SystemExit(128 + (signal.SIGTERM if isinstance(error, Terminated) else signal.SIGINT)) from None
+
+
 def _whole_number(text: str, name: str, minimum: int) -> int:
     try:
         value = int(text)
@@ -39,20 +75,6 @@ def _whole_number(text: str, name: str, minimum: int) -> int:
     if value < minimum:
         raise InputError(f"{name} {value} is invalid: expected a whole number >= {minimum}")
     return value
-
-
-def _output_path(text: str | None, name: str, inputs: list[Path]) -> Path | None:
-    """Check that an output file can be created in an existing folder and does not overwrite an input."""
-    if text is None:
-        return None
-    path = Path(text)
-    if not path.parent.is_dir():
-        raise InputError(f"{name} {text!r}: the folder {str(path.parent)!r} does not exist")
-    if path.is_dir():
-        raise InputError(f"{name} {text!r} is a folder, not a file")
-    if any(path.resolve() == source.resolve() for source in inputs):
-        raise InputError(f"{name} {text!r} is the input portfolio; choose another file")
-    return path
 
 
 def parse_percentage(text: str) -> float:
@@ -78,17 +100,17 @@ def _read_rates(text: str) -> dict[str, float]:
 
 
 def sample_portfolio_command(args: argparse.Namespace) -> None:
-    from api.bulk.sample import write_sample_portfolio
+    def body() -> None:
+        from api.bulk.sample import write_sample_portfolio
 
-    try:
         dossiers = _whole_number(args.dossiers, "--dossiers", 1)
         seed = _whole_number(args.seed, "--seed", 0)
-        out = _output_path(args.out, "--out", [])
+        check_output_paths({"--out": args.out})
         started = time.perf_counter()
-        policies = write_sample_portfolio(out, dossiers, seed)
-    except _INPUT_ERRORS as error:
-        _fail("sample-portfolio", str(error))
-    log.info("wrote %d dossiers (%d policies) to %s in %.1f s", dossiers, policies, out, time.perf_counter() - started)
+        policies = write_sample_portfolio(args.out, dossiers, seed)
+        log.info("wrote %d dossiers (%d policies) to %s in %.1f s", dossiers, policies, args.out, time.perf_counter() - started)
+
+    _run_command("sample-portfolio", body)
 
 
 def _scenarios(texts: list[str] | None) -> list[Scenario]:
@@ -110,18 +132,21 @@ def print_summary(summary: pa.Table, stream=sys.stdout) -> None:
 
 
 def whatif_command(args: argparse.Namespace) -> None:
-    try:
-        portfolio = Path(args.portfolio)
-        if not portfolio.is_file():
-            raise InputError(f"portfolio file {args.portfolio!r} not found")
-        every = _whole_number(args.every, "--every", 1)
-        dates = project_dates(args.start, args.end, every)
-        scenarios = _scenarios(args.indexation)
-        rates = _read_rates(args.rates) if args.rates else None
-        outputs = {name: _output_path(getattr(args, name), f"--{name}", [portfolio]) for name in ("out", "summary", "plot")}
-        run = run_whatif(portfolio, scenarios, dates, rates=rates, dask=args.dask, progress=True, **outputs)
-    except _INPUT_ERRORS as error:
-        _fail("whatif", str(error))
+    _run_command("whatif", lambda: _whatif(args))
+
+
+def _whatif(args: argparse.Namespace) -> None:
+    portfolio = Path(args.portfolio)
+    if not portfolio.is_file():
+        raise InputError(f"portfolio file {args.portfolio!r} not found")
+    every = _whole_number(args.every, "--every", 1)
+    dates = project_dates(args.start, args.end, every)
+    scenarios = _scenarios(args.indexation)
+    rates = _read_rates(args.rates) if args.rates else None
+    outputs = {name: getattr(args, name) for name in ("out", "summary", "plot")}
+    inputs = [portfolio] + ([Path(args.rates)] if args.rates else [])
+    check_output_paths({f"--{name}": target for name, target in outputs.items()}, inputs)
+    run = run_whatif(portfolio, scenarios, dates, rates=rates, dask=args.dask, progress=True, **outputs)
 
     log.info(
         "whatif: %d dossiers, %d policies, %d dates, %d scenarios in %.1f s; "

@@ -4,14 +4,22 @@ import os
 
 import pyarrow as pa
 
-from api.bulk.output import atomic_path
+from api.bulk.source import InputError
 
 
 def fan_chart(summary: pa.Table, target: str | os.PathLike) -> None:
     """Draw each scenario's median dossier pension with its 10-90th percentile band and save it as PNG.
 
-    ``summary`` has the columns of ``api.bulk.table.SUMMARY_SCHEMA``.
+    ``summary`` has the columns of ``api.bulk.table.SUMMARY_SCHEMA``. Raises
+    ``InputError`` when matplotlib cannot draw it.
     """
+    try:
+        _draw(summary, target)
+    except (ValueError, OverflowError) as error:
+        raise InputError(f"cannot draw the fan chart {str(target)!r}: {error}") from None
+
+
+def _draw(summary: pa.Table, target: str | os.PathLike) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -27,12 +35,16 @@ def fan_chart(summary: pa.Table, target: str | os.PathLike) -> None:
             dates, [row["p10"] for row in own], [row["p90"] for row in own], color=line.get_color(), alpha=0.2,
             label=f"indexation {label}: 10th-90th percentile",
         )
+    # No margin around the dates: matplotlib's default 5 % margin reaches past 9999-12-31, the last
+    # date it can convert, for projection dates late in year 9999.
+    axes.margins(x=0)
     axes.set_xlabel("projection date")
     axes.set_ylabel("projected annual pension per dossier")
     axes.set_title("Projected dossier pensions by indexation scenario")
     axes.grid(True, alpha=0.3)
     axes.legend(fontsize="small")
-    figure.tight_layout()
-    with atomic_path(target) as temporary:
-        figure.savefig(temporary, format="png")
-    plt.close(figure)
+    try:
+        figure.tight_layout()
+        figure.savefig(target, format="png")
+    finally:
+        plt.close(figure)

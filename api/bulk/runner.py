@@ -3,6 +3,8 @@
 import logging
 import math
 import os
+import socket
+import struct
 import sys
 import time
 from collections import deque
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from api.bulk.output import SummaryAccumulator, result_writer, write_csv
+from api.bulk.output import StagedOutputs, SummaryAccumulator, check_output_paths, result_writer, write_csv
 from api.bulk.source import DEFAULT_CHUNK_ROWS, InputError, open_portfolio, portfolio_chunks, scan_portfolio
 from api.bulk.table import result_table
 from model.dates import today_utc
@@ -136,16 +138,61 @@ def local_cluster_client():
     return Client(cluster)
 
 
+# The largest first message a Dask scheduler is expected to send (its handshake takes a few hundred bytes).
+_MAX_HANDSHAKE_BYTES = 1 << 20
+
+
+def _quiet_dask_logs() -> None:
+    """Keep Dask's INFO lines off standard error, here and in worker processes started from here."""
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    logging.getLogger("distributed").setLevel(logging.WARNING)
+
+
+def _probe_scheduler(address: str, timeout: float) -> None:
+    """Raise ``InputError`` unless the server at a ``tcp://`` address sends the length prefix of a Dask handshake.
+
+    A Dask scheduler sends its handshake first, as one message whose first 8
+    bytes are its length. distributed would allocate that length before
+    reading, so the bytes of another kind of server could make it allocate
+    gigabytes; this check reads them first. Other schemes are not checked.
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    scheme, location = parse_address(address)
+    if scheme != "tcp":
+        return
+    host, port = parse_host_port(location)
+    with socket.create_connection((host, port), timeout=timeout) as connection:
+        prefix = b""
+        while len(prefix) < 8:
+            received = connection.recv(8 - len(prefix))
+            if not received:
+                break
+            prefix += received
+    if len(prefix) < 8:
+        raise InputError(f"the server at {address!r} closed the connection before sending a Dask handshake; check that it is a Dask scheduler")
+    (length,) = struct.unpack("<Q", prefix)
+    if length > _MAX_HANDSHAKE_BYTES:
+        raise InputError(f"the server at {address!r} does not send a Dask handshake; check that it is a Dask scheduler")
+
+
 def _connect(dask: object):
     """Return ``(client, owned)`` for ``"local"``, a scheduler address, or a ``distributed.Client``."""
     if dask == "local":
+        _quiet_dask_logs()
         return local_cluster_client(), True
     if isinstance(dask, str):
+        _quiet_dask_logs()
         from distributed import Client
 
+        # Any failure to connect is reported in one line: distributed raises OSError, TimeoutError,
+        # ValueError (an unknown scheme) and, on the reply of a server that is not Dask, MemoryError.
         try:
+            _probe_scheduler(dask, timeout=10)
             return Client(dask, timeout=10), True
-        except OSError as error:
+        except InputError:
+            raise
+        except Exception as error:
             raise InputError(f"cannot connect to the Dask scheduler at {dask!r}: {error}") from None
     return dask, False
 
@@ -168,8 +215,9 @@ def run_whatif(
     ``portfolio`` is anything ``open_portfolio`` reads; ``dates`` are int64
     day numbers. The whole input is validated before any projection runs.
     ``out`` receives the long table as Parquet, ``summary`` the per-date
-    summary as CSV and ``plot`` a fan chart as PNG; each file is written to a
-    temporary name and renamed when complete. ``dask`` is None (this
+    summary as CSV and ``plot`` a fan chart as PNG. Their paths are checked
+    before any work; each file is written to a temporary name next to it and
+    all are renamed when the run is complete, so a failed run leaves none. ``dask`` is None (this
     process), ``"local"`` (a local cluster), a scheduler address or a
     ``distributed.Client``.
     """
@@ -182,6 +230,18 @@ def run_whatif(
     if dates.shape[0] == 0:
         raise InputError("no projection date given")
 
+    targets = {"out": out, "summary": summary, "plot": plot}
+    inputs = [portfolio] if isinstance(portfolio, (str, os.PathLike)) else []
+    check_output_paths({f"{name} file": target for name, target in targets.items()}, inputs)
+
+    with StagedOutputs(targets) as staged:
+        run = _run_staged(portfolio, scenarios, dates, rates=rates, staged=staged, dask=dask, chunk_rows=chunk_rows, progress=progress)
+        staged.commit()
+    return run
+
+
+def _run_staged(portfolio, scenarios, dates, *, rates, staged: StagedOutputs, dask, chunk_rows, progress) -> WhatIfRun:
+    """Run ``run_whatif`` writing every output to its temporary file in ``staged``."""
     source = open_portfolio(portfolio)
     today = today_utc()
     run_started = started = time.perf_counter()
@@ -201,7 +261,7 @@ def run_whatif(
             results = _dask_results(client, chunks, scenarios, dates, scheme_rates)
         with (
             SummaryAccumulator(scenarios, dates) as accumulator,
-            result_writer(out) as writer,
+            result_writer(staged.path("out")) as writer,
             ThreadPoolExecutor(max_workers=1, thread_name_prefix="whatif-writer") as write_pool,
             tqdm(total=scan.dossiers, unit=" dossiers", file=sys.stderr, disable=not progress) as bar,
         ):
@@ -227,11 +287,11 @@ def run_whatif(
             if cluster is not None:
                 cluster.close()
 
-    run.total_seconds = time.perf_counter() - run_started
-    if summary is not None:
-        write_csv(run.summary, summary)
-    if plot is not None:
+    if staged.path("summary") is not None:
+        write_csv(run.summary, staged.path("summary"))
+    if staged.path("plot") is not None:
         from api.bulk.plot import fan_chart
 
-        fan_chart(run.summary, plot)
+        fan_chart(run.summary, staged.path("plot"))
+    run.total_seconds = time.perf_counter() - run_started
     return run

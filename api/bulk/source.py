@@ -22,6 +22,9 @@ class InputError(ValueError):
     """A portfolio file or option that cannot be used, such as an unreadable file."""
 
 
+_NO_ROWS = "the portfolio has no rows: expected at least one policy"
+
+
 @dataclass
 class PortfolioSource:
     """A portfolio that can be read more than once, as Arrow record batches of at most ``size`` rows."""
@@ -199,7 +202,8 @@ class PortfolioScan:
 def scan_portfolio(source: PortfolioSource, chunk_rows: int = DEFAULT_CHUNK_ROWS, today: int | None = None) -> PortfolioScan:
     """Validate the whole portfolio and count it, before any projection runs.
 
-    Raises ``PortfolioError`` naming the column, the first bad row and its value.
+    Raises ``PortfolioError`` naming the column, the first bad row and its
+    value, and ``InputError`` for a portfolio without rows.
     """
     today = today_utc() if today is None else today
     scan = PortfolioScan()
@@ -210,6 +214,8 @@ def scan_portfolio(source: PortfolioSource, chunk_rows: int = DEFAULT_CHUNK_ROWS
         scan.rows += portfolio.n_policies
         scan.dossiers += portfolio.n_dossiers
         scan.scheme_ids.update(portfolio.scheme_ids)
+    if scan.rows == 0:
+        raise InputError(_NO_ROWS)
     return scan
 
 
@@ -223,6 +229,8 @@ def portfolio_chunks(source: PortfolioSource, chunk_rows: int = DEFAULT_CHUNK_RO
 def read_portfolio(data: object, today: int | None = None) -> Portfolio:
     """Read and validate a whole portfolio into memory as one ``Portfolio``."""
     source = open_portfolio(data)
+    if source.num_rows == 0:
+        raise InputError(_NO_ROWS)
     table = pa.Table.from_batches(list(source.read_batches(max(source.num_rows, 1))), schema=source.schema)
     portfolio = to_portfolio(table, 0, today)
     return portfolio
