@@ -43,15 +43,29 @@ def test_dask_run_equals_local(tmp_path, dask_client):
     assert remote.summary.equals(local.summary)
 
 
-@pytest.mark.timeout(120)
-def test_cli_dask_local_equals_local(tmp_path):
-    pq.write_table(random_portfolio(22, 80), tmp_path / "portfolio.parquet")
-    common = ["whatif", "portfolio.parquet", "--from", "2026-12-31", "--to", "2030-12-31", "--every", "12", "--indexation", "0", "3%"]
+def assert_cli_dask_equals_local(tmp_path: Path, options: list[str], dask: str) -> None:
+    """Run ``whatif`` on ``tmp_path/portfolio.parquet`` without and with ``--dask dask``, and assert equal tables."""
+    common = ["whatif", "portfolio.parquet", "--from", "2026-12-31", "--to", "2030-12-31", "--every", "12", *options]
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
-    for name, extra in (("local.parquet", []), ("dask.parquet", ["--dask", "local"])):
+    for name, extra in (("local.parquet", []), ("dask.parquet", ["--dask", dask])):
         completed = subprocess.run(
             [sys.executable, "-m", "api.cli", *common, "--out", name, *extra],
             cwd=tmp_path, env=env, capture_output=True, text=True, timeout=110,
         )
         assert completed.returncode == 0, completed.stderr
     assert plain(pq.read_table(tmp_path / "dask.parquet")).equals(plain(pq.read_table(tmp_path / "local.parquet")))
+
+
+@pytest.mark.timeout(120)
+def test_cli_dask_local_equals_local(tmp_path):
+    pq.write_table(random_portfolio(22, 80), tmp_path / "portfolio.parquet")
+    assert_cli_dask_equals_local(tmp_path, ["--indexation", "0", "3%"], "local")
+
+
+@pytest.mark.timeout(120)
+def test_cli_scheduler_address_equals_local(tmp_path, dask_client):
+    # A tcp:// address is checked for a Dask handshake before distributed connects.
+    address = dask_client.scheduler.address
+    assert address.startswith("tcp://127.0.0.1:")
+    pq.write_table(random_portfolio(23, 60), tmp_path / "portfolio.parquet")
+    assert_cli_dask_equals_local(tmp_path, [], address)
