@@ -1,7 +1,9 @@
 """The ``sample-portfolio`` and ``whatif`` commands of ``pension-engine``.
 
 Every bad value ends the command with exit code 2 and a one-line message on
-standard error, before any output file is created. Ctrl-C (SIGINT) and SIGTERM
+standard error, before any output file is created. A read or write that the
+system fails (a full disk) ends it with exit code 1 and one line, and removes
+its outputs. Ctrl-C (SIGINT) and SIGTERM
 end it with "interrupted" and exit code 130 or 143, after removing its
 temporary files.
 """
@@ -56,12 +58,16 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 
 def _run_command(command: str, body: Callable[[], None]) -> None:
-    """Run ``body``, ending with one line and exit code 2 on bad input, 130 on Ctrl-C and 143 on SIGTERM."""
+    """Run ``body``, ending with one line and exit code 2 on bad input, 1 on a failed read or write, 130 on Ctrl-C and 143 on SIGTERM."""
     try:
         with _terminate_as_interrupt():
             body()
     except _INPUT_ERRORS as error:
         _fail(command, str(error))
+    except OSError as error:
+        # Paths were checked before the run, so this is the system failing a read or write (a full disk).
+        print(f"pension-engine {command}: error: reading or writing a file failed: {error}", file=sys.stderr)
+        raise SystemExit(1) from None
     except KeyboardInterrupt as error:
         print(f"pension-engine {command}: interrupted", file=sys.stderr)
         raise SystemExit(128 + (signal.SIGTERM if isinstance(error, Terminated) else signal.SIGINT)) from None

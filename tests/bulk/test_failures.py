@@ -1,5 +1,6 @@
-"""Failures end the run with one line and exit code 2 (130 or 143 when interrupted) and leave no file behind."""
+"""Failures end the run with one line and exit code 2 (1 when a write fails, 130 or 143 when interrupted) and leave no file behind."""
 
+import resource
 import signal
 import socket
 import subprocess
@@ -218,3 +219,22 @@ def test_dask_local_logs_no_info(folder):
     completed = _cli(*WHATIF, "--dask", "local", cwd=folder, timeout=110)
     assert completed.returncode == 0, completed.stderr
     assert not [line for line in completed.stderr.splitlines() if "distributed" in line]
+
+
+def _limit_file_size() -> None:
+    # Writes past 200 KB then fail with EFBIG; CPython ignores SIGXFSZ, so the process is not killed.
+    resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+
+
+def test_failed_write_is_one_line(tmp_path):
+    assert _cli("sample-portfolio", "--dossiers", "20000", "--out", "portfolio.parquet", cwd=tmp_path).returncode == 0
+    completed = subprocess.run(
+        [sys.executable, "-m", "api.cli", *WHATIF, "--out", "o.parquet"],
+        cwd=tmp_path, env={"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}, capture_output=True, text=True,
+        timeout=90, preexec_fn=_limit_file_size,
+    )
+    assert completed.returncode == 1, completed.stderr
+    assert "Traceback" not in completed.stderr
+    errors = [line for line in completed.stderr.splitlines() if "error:" in line]
+    assert errors == ["pension-engine whatif: error: reading or writing a file failed: [Errno 27] File too large"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["portfolio.parquet"]
