@@ -68,7 +68,6 @@ _STRING_DETAILS: dict[tuple[str, str], dict[str, Any]] = {
     ("PatchOperation", "op"): {"enum": ["add", "remove", "replace", "move", "copy", "test"]},
     ("EndSituation", "actual_at"): {"format": "date"},
     ("InitialSituation", "actual_at"): {"format": "date"},
-    ("Projection", "date"): {"format": "date"},
 }
 
 _ERROR_STATUSES = {

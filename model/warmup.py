@@ -27,7 +27,7 @@ def warm_kernels() -> float:
     indexation.index_salaries(policies, 0.0)
     benefits.retirement_benefit(policies, rates, offsets, days)
     benefits.project(policies, rates, offsets, days)
-    schedule.projection_dates(1, 400, 12, 2)
+    schedule.projection_days(1, 400, 12, 2)
     return time.perf_counter() - started
 
 

@@ -133,7 +133,7 @@ def project_scenarios(
     """Project every policy of the portfolio at every date under every scenario.
 
     ``dates`` are int64 day numbers, shape (n_dates,), e.g. from
-    ``kernels.schedule.projection_schedule``. Raises ``WhatIfError`` when a salary
+    ``model.dates.projection_schedule``. Raises ``WhatIfError`` when a salary
     or a projected pension is not a finite number.
     """
     from kernels.benefits import project

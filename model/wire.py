@@ -10,6 +10,7 @@ values form trees (a list or Struct may be shared, never contain itself),
 and no code may build a reference cycle through them.
 """
 
+import datetime as dt
 from typing import Annotated, Any
 
 import msgspec
@@ -72,7 +73,7 @@ class PatchOperation(Struct, gc=False):
 
 
 class Projection(Struct, gc=False):
-    date: str
+    date: dt.date
     projected_pension: float
 
 

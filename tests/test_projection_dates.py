@@ -1,13 +1,15 @@
-"""The projection schedule kernel against a reference built from ``datetime.date`` and ``calendar``."""
+"""The projection schedule against a reference built from ``datetime.date`` and ``calendar``."""
 
 import calendar
 import datetime as dt
 
+import msgspec
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kernels.schedule import projection_dates, projection_schedule
+from model.dates import projection_schedule
+from model.wire import Projection
 
 MAX_DAY = dt.date.max.toordinal()
 
@@ -30,17 +32,20 @@ def reference_schedule(start: int, end: int, interval_months: int, limit: int) -
 
 def check_against_reference(start: int, end: int, interval_months: int, limit: int) -> None:
     expected = reference_schedule(start, end, interval_months, limit)
-    schedule = projection_dates(start, end, interval_months, limit)
+    days = projection_schedule(start, end, interval_months, limit)
     if expected is None:
-        assert schedule is None
-        assert projection_schedule(start, end, interval_months, limit) is None
+        assert days is None
         return
-    assert schedule is not None
-    days, texts = schedule
+    assert days is not None
     assert days.dtype == np.int64
     assert days.tolist() == [date.toordinal() for date in expected]
-    assert texts == [date.isoformat() for date in expected]
-    assert projection_schedule(start, end, interval_months, limit).tolist() == days.tolist()
+
+
+def texts(start: dt.date, end: dt.date, interval_months: int, limit: int = 1_200) -> list[str]:
+    """Return the schedule's dates as the response writes them."""
+    days = projection_schedule(start.toordinal(), end.toordinal(), interval_months, limit)
+    entries = [Projection(dt.date.fromordinal(day), 0.0) for day in days.tolist()]
+    return [entry["date"] for entry in msgspec.json.decode(msgspec.json.encode(entries))]
 
 
 @settings(max_examples=500, deadline=None)
@@ -68,39 +73,27 @@ def test_month_ends_and_leap_years(year, month, day, interval_months):
 
 
 def test_end_of_month_sticks_to_shorter_day():
-    days, texts = projection_dates(dt.date(2025, 1, 31).toordinal(), dt.date(2025, 4, 30).toordinal(), 1, 1_200)
-    assert texts == ["2025-01-31", "2025-02-28", "2025-03-28", "2025-04-28"]
-    assert days.tolist() == [dt.date.fromisoformat(text).toordinal() for text in texts]
+    assert texts(dt.date(2025, 1, 31), dt.date(2025, 4, 30), 1) == ["2025-01-31", "2025-02-28", "2025-03-28", "2025-04-28"]
 
 
 def test_schedule_stops_in_year_9999():
-    start = dt.date(9999, 6, 30).toordinal()
-    days, texts = projection_dates(start, MAX_DAY, 5, 1_200)
-    assert texts == ["9999-06-30", "9999-11-30"]
+    assert texts(dt.date(9999, 6, 30), dt.date.max, 5) == ["9999-06-30", "9999-11-30"]
 
 
 def test_limit_exceeded_returns_none():
     start = dt.date(2025, 1, 1).toordinal()
-    assert projection_dates(start, dt.date(2025, 12, 1).toordinal(), 1, 11) is None
-    assert len(projection_dates(start, dt.date(2025, 12, 1).toordinal(), 1, 12)[0]) == 12
+    assert projection_schedule(start, dt.date(2025, 12, 1).toordinal(), 1, 11) is None
+    assert len(projection_schedule(start, dt.date(2025, 12, 1).toordinal(), 1, 12)) == 12
 
 
 def test_years_before_1000_are_zero_padded():
-    start = dt.date(7, 3, 5).toordinal()
-    _, texts = projection_dates(start, dt.date(9, 3, 5).toordinal(), 12, 1_200)
-    assert texts == ["0007-03-05", "0008-03-05", "0009-03-05"]
+    assert texts(dt.date(7, 3, 5), dt.date(9, 3, 5), 12) == ["0007-03-05", "0008-03-05", "0009-03-05"]
 
 
 def test_huge_interval_gives_start_only():
-    start = dt.date(2025, 1, 1).toordinal()
-    end = dt.date(2030, 1, 1).toordinal()
     for interval_months in (61, 2**31, 2**62, 2**63 - 1, 2**64, 10**30):
-        days, texts = projection_dates(start, end, interval_months, 1_200)
-        assert days.tolist() == [start]
-        assert texts == ["2025-01-01"]
+        assert texts(dt.date(2025, 1, 1), dt.date(2030, 1, 1), interval_months) == ["2025-01-01"]
 
 
 def test_interval_equal_to_range_reaches_end():
-    start = dt.date(2025, 1, 1).toordinal()
-    _, texts = projection_dates(start, dt.date(2030, 1, 1).toordinal(), 60, 1_200)
-    assert texts == ["2025-01-01", "2030-01-01"]
+    assert texts(dt.date(2025, 1, 1), dt.date(2030, 1, 1), 60) == ["2025-01-01", "2030-01-01"]

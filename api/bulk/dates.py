@@ -5,7 +5,7 @@ import datetime as dt
 import numpy as np
 
 from api.bulk.source import InputError
-from model.dates import parse_date
+from model.dates import parse_date, projection_schedule
 from model.mutations import Limits
 
 # The maximum number of projection dates of a run, also the default limit of a calculation request.
@@ -29,7 +29,7 @@ def project_dates(
     """Return the projection dates from ``start`` to ``end`` every ``every_months`` months, int64 day numbers.
 
     Dates are ``YYYY-MM-DD`` strings, ``datetime.date`` or day numbers. The
-    schedule comes from ``kernels.schedule.projection_schedule``, which steps
+    schedule comes from ``model.dates.projection_schedule``, which steps
     dates exactly as calculation requests do. Raises ``InputError`` when ``end`` is not after ``start``,
     ``every_months`` is below 1 or there would be more than ``limit`` dates.
     """
@@ -41,8 +41,6 @@ def project_dates(
         raise InputError(
             f"end date {dt.date.fromordinal(end_day).isoformat()} is not after start date {dt.date.fromordinal(start_day).isoformat()}"
         )
-    from kernels.schedule import projection_schedule  # Numba loads with the first schedule
-
     days = projection_schedule(start_day, end_day, every_months, limit)
     if days is None:
         raise InputError(f"the schedule has more than {limit} projection dates; use a longer interval or a shorter range")

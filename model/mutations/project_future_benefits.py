@@ -7,6 +7,7 @@ import numpy as np
 from msgspec import Meta, Struct
 
 from model import messages as codes
+from model.dates import projection_schedule
 from model.mutations.base import NO_CHANGE, Context, MutationDefinition, Patches
 from model.wire import PatchOperation
 
@@ -23,7 +24,6 @@ class ProjectFutureBenefits(MutationDefinition):
 
     def apply(self, context: Context, properties: ProjectFutureBenefitsProperties) -> Patches:
         from kernels.benefits import project  # Numba loads on first use, not at start-up
-        from kernels.schedule import projection_dates
 
         dossier = context.dossier
         if dossier.count == 0:
@@ -37,17 +37,16 @@ class ProjectFutureBenefits(MutationDefinition):
                 f"projection_end_date {end.isoformat()} is not after projection_start_date {start.isoformat()}.",
             )
         limit = context.limits.max_projection_dates
-        schedule = projection_dates(start.toordinal(), end.toordinal(), properties.projection_interval_months, limit)
-        if schedule is None:
+        days = projection_schedule(start.toordinal(), end.toordinal(), properties.projection_interval_months, limit)
+        if days is None:
             raise context.reject(
                 codes.PROJECTION_LIMIT_EXCEEDED,
                 f"Projecting from {start.isoformat()} to {end.isoformat()} every "
                 f"{properties.projection_interval_months} months gives more than {limit} projection dates.",
             )
-        days, date_texts = schedule
         # The new and the replaced projected pensions, and per policy an operation in each patch,
         # a warning and a registry warning.
-        context.reserve(dossier.count * len(date_texts) + dossier.projection_values() + 4 * dossier.count)
+        context.reserve(dossier.count * days.shape[0] + dossier.projection_values() + 4 * dossier.count)
 
         policies = dossier.policies
         for row in dossier.rows_starting_after(start.toordinal()):
@@ -67,7 +66,8 @@ class ProjectFutureBenefits(MutationDefinition):
             )
 
         old = [dossier.projections_of(row) for row in range(dossier.count)]
-        dossier.set_projections(date_texts, projected)
+        # msgspec writes a datetime.date as YYYY-MM-DD in C, so no date text is built in Python (2.0 us for 21 dates).
+        dossier.set_projections(list(map(dt.date.fromordinal, days.tolist())), projected)
         if not context.emit_patches:
             return NO_CHANGE
 
