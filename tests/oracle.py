@@ -23,8 +23,9 @@ DAYS_PER_YEAR = 365.25
 RETIREMENT_AGE_YEARS = 65
 FULL_SERVICE_YEARS = 40
 MAX_PROJECTION_DATES = 1200
+MAX_ID_LENGTH = 128
 
-# Property kinds: "id" is a non-empty string, "string" any string, "date" a valid
+# Property kinds: "id" is a string of 1 to MAX_ID_LENGTH characters, "string" any string, "date" a valid
 # YYYY-MM-DD calendar day, "birth_date" a string whose date validity is checked
 # later as INVALID_BIRTH_DATE, "number" an int or float but not a bool, and
 # "months" a JSON integer >= 1.
@@ -115,7 +116,7 @@ def _as_number(value) -> float | None:
 
 def _is_valid_property(kind: str, value) -> bool:
     if kind == "id":
-        return isinstance(value, str) and value != ""
+        return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH
     if kind in ("string", "birth_date"):
         return isinstance(value, str)
     if kind == "date":

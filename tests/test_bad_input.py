@@ -230,6 +230,7 @@ PROPERTY_CASES = [
     ("boolean_number", {**ADD_POLICY["mutation_properties"], "salary": True}, "`salary`"),
     ("unknown", {**ADD_POLICY["mutation_properties"], "bonus": 1}, "`bonus`"),
     ("invalid_date", {**ADD_POLICY["mutation_properties"], "employment_start_date": "2020-13-01"}, '"2020-13-01"'),
+    ("long_scheme_id", {**ADD_POLICY["mutation_properties"], "scheme_id": "s" * 129}, "length <= 128"),
 ]
 
 
@@ -239,6 +240,17 @@ def test_invalid_mutation_properties(client, properties, expected):
     assert message["code"] == "INVALID_MUTATION_PROPERTIES"
     assert expected in message["message"]
     assert "add_policy" in message["message"]
+
+
+@pytest.mark.parametrize("field", ["dossier_id", "person_id"])
+def test_id_length_limit(client, field):
+    accepted = {**CREATE, "mutation_properties": {**CREATE["mutation_properties"], field: "x" * 128}}
+    assert client.post("/calculation-requests", json=request_of(accepted)).json()["calculation_result"]["messages"] == []
+    rejected = {**CREATE, "mutation_properties": {**CREATE["mutation_properties"], field: "x" * 129}}
+    message = critical_of(client, request_of(rejected))
+    assert message["code"] == "INVALID_MUTATION_PROPERTIES"
+    assert f"property `{field}`" in message["message"]
+    assert "length <= 128" in message["message"]
 
 
 def test_dossier_not_found_without_dossier(client):

@@ -211,6 +211,26 @@ def test_quadratic_request_cut_short(client):
     assert salary == pytest.approx(1000 * 1.01**applied, rel=1e-12)
 
 
+def test_message_heavy_request_cut_short(client):
+    # Ids of the longest length, 400 policies that start after the retirement date (a warning each) and
+    # 2,000 retirements: messages grow with mutations times policies until the limit stops them.
+    dossier_id = "d" * 128
+    create = {**CREATE, "mutation_properties": {**CREATE["mutation_properties"], "dossier_id": dossier_id}}
+    envelope = {"mutation_type": "DOSSIER", "dossier_id": dossier_id, "actual_at": "2020-01-01"}
+    later = {"scheme_id": "s", "employment_start_date": "2030-01-01", "salary": 1000, "part_time_factor": 1}
+    earlier = {**later, "employment_start_date": "1990-01-01"}
+    mutations = [create]
+    for i, properties in enumerate([*[later] * 400, earlier]):
+        mutations.append({**envelope, "mutation_id": f"a-{i}", "mutation_definition_name": "add_policy", "mutation_properties": properties})
+    for i in range(2_000):
+        retire = {"mutation_id": f"r-{i}", "mutation_definition_name": "calculate_retirement_benefit", "mutation_properties": {"retirement_date": "2026-01-01"}}
+        mutations.append({**envelope, **retire})
+    response = client.post("/calculation-requests", json={"tenant_id": "t", "calculation_instructions": {"mutations": mutations}})
+    assert response.status_code == 200
+    assert len(response.content) < 64 * MIB
+    assert response.json()["calculation_result"]["messages"][-1]["code"] == "RESPONSE_LIMIT_EXCEEDED"
+
+
 # --- slow and stuck clients ---------------------------------------------------------------
 
 

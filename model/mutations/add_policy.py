@@ -1,17 +1,15 @@
 """``add_policy``: appends a policy to the dossier."""
 
 import datetime as dt
-from typing import Annotated
-
-from msgspec import Meta, Struct
+from msgspec import Struct
 
 from model import messages as codes
-from model.mutations.base import NO_CHANGE, Context, MutationDefinition, Patches, quote
+from model.mutations.base import NO_CHANGE, Context, Identifier, MutationDefinition, Patches, quote
 from model.wire import PatchOperation
 
 
 class AddPolicyProperties(Struct, forbid_unknown_fields=True):
-    scheme_id: Annotated[str, Meta(min_length=1)]
+    scheme_id: Identifier
     employment_start_date: dt.date
     salary: float
     part_time_factor: float

@@ -2,13 +2,11 @@
 
 import datetime as dt
 from math import isfinite
-from typing import Annotated
-
-from msgspec import UNSET, Meta, Struct, UnsetType
+from msgspec import UNSET, Struct, UnsetType
 
 from kernels.layout import ANY_SCHEME, CLAMPED, NO_DATE_FILTER, NOT_FINITE, UNMATCHED
 from model import messages as codes
-from model.mutations.base import NO_CHANGE, Context, MutationDefinition, Patches
+from model.mutations.base import NO_CHANGE, Context, Identifier, MutationDefinition, Patches
 from model.wire import PatchOperation
 
 # Scheme code that no policy has, for a scheme filter naming an unknown scheme.
@@ -23,7 +21,7 @@ def _percentage_text(percentage: float) -> str:
 
 class ApplyIndexationProperties(Struct, forbid_unknown_fields=True):
     percentage: float
-    scheme_id: Annotated[str, Meta(min_length=1)] | UnsetType = UNSET
+    scheme_id: Identifier | UnsetType = UNSET
     effective_before: dt.date | UnsetType = UNSET
 
 

@@ -3,10 +3,11 @@
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Annotated, ClassVar
 
 import msgspec
 import numpy as np
+from msgspec import Meta
 
 from model import messages as codes
 from model.messages import MessageLog, MutationRejected
@@ -29,11 +30,12 @@ _PROPERTY_PATH = re.compile(r" - at `\$\.([A-Za-z0-9_]+)`")
 class Limits:
     """Per-request limits of a calculation.
 
-    ``max_response_values`` bounds what one request can make the engine
-    build: patch operations, messages and projected pensions, counted with
-    an upper bound before each mutation changes anything. Without it, a
-    1 MB body of 2,000 policies and 2,500 indexations asked for an 820 MB
-    response, 7 s of CPU and 2 GB of memory.
+    ``max_response_values`` bounds the patch operations, messages and
+    projected pensions one request can make the engine build, counted with
+    an upper bound before each mutation changes anything. With ids of at
+    most ``MAX_ID_LENGTH`` characters, each value takes at most a few hundred
+    bytes of JSON. Without it, a 1 MB body of 2,000 policies and 2,500
+    indexations asked for an 820 MB response, 7 s of CPU and 2 GB of memory.
     """
 
     max_projection_dates: int = 1200
@@ -99,6 +101,11 @@ class Context:
                     )
         return self.rates.policy_rates(dossier.scheme_ids, dossier.policies["scheme"])
 
+
+# The maximum length of a dossier, person or scheme id. Ids are repeated in policy ids, patches and
+# messages, so their length multiplies the size of a response. A UUID has 36 characters.
+MAX_ID_LENGTH = 128
+Identifier = Annotated[str, Meta(min_length=1, max_length=MAX_ID_LENGTH)]
 
 # Forward and backward JSON Patch of one mutation.
 Patches = tuple[list[PatchOperation], list[PatchOperation]]

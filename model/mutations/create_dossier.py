@@ -1,21 +1,16 @@
 """``create_dossier``: creates the dossier with one participant."""
 
-from typing import Annotated
-
-from msgspec import Meta, Struct
+from msgspec import Struct
 
 from model import messages as codes
 from model.dates import parse_date
-from model.mutations.base import NO_CHANGE, Context, MutationDefinition, Patches, quote
+from model.mutations.base import NO_CHANGE, Context, Identifier, MutationDefinition, Patches, quote
 from model.situation import Dossier
 from model.wire import DOSSIER_CREATION, PatchOperation
 
-NonEmpty = Annotated[str, Meta(min_length=1)]
-
-
 class CreateDossierProperties(Struct, forbid_unknown_fields=True):
-    dossier_id: NonEmpty
-    person_id: NonEmpty
+    dossier_id: Identifier
+    person_id: Identifier
     name: str
     birth_date: str  # checked here, so an invalid date gets INVALID_BIRTH_DATE
 
