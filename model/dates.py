@@ -27,7 +27,7 @@ def today_utc() -> int:
     """Return today's day number in UTC.
 
     POSIX time counts every day as 86,400 seconds, so whole days since the
-    epoch give the UTC date: 0.1 us against 0.3 us for ``datetime.now`` (CPython 3.11).
+    epoch give the UTC date: 0.1 us against 0.3 us for ``datetime.now`` (CPython 3.11, 2 vCPUs).
     """
     return _EPOCH_DAY + int(time.time()) // _SECONDS_PER_DAY
 

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from api.bulk.dates import project_dates
 from api.bulk.output import check_output_paths
-from api.bulk.runner import run_whatif
+from api.bulk.runner import quiet_dask_logs, run_whatif
 from api.bulk.source import InputError
 from model.portfolio import PortfolioError
 from model.whatif import Scenario, WhatIfError
@@ -65,8 +65,10 @@ def _run_command(command: str, body: Callable[[], None]) -> None:
     except _INPUT_ERRORS as error:
         _fail(command, str(error))
     except OSError as error:
-        # Paths were checked before the run, so this is the system failing a read or write (a full disk).
-        print(f"pension-engine {command}: error: reading or writing a file failed: {error}", file=sys.stderr)
+        # Paths were checked before the run, so this is the system failing a read or write (a full disk),
+        # or a Dask cluster lost mid-run (distributed's connection errors are OSErrors too).
+        failure = "the Dask cluster failed" if type(error).__module__.startswith("distributed") else "reading or writing a file failed"
+        print(f"pension-engine {command}: error: {failure}: {error}", file=sys.stderr)
         raise SystemExit(1) from None
     except KeyboardInterrupt as error:
         print(f"pension-engine {command}: interrupted", file=sys.stderr)
@@ -152,6 +154,8 @@ def _whatif(args: argparse.Namespace) -> None:
     outputs = {name: getattr(args, name) for name in ("out", "summary", "plot")}
     inputs = [portfolio] + ([Path(args.rates)] if args.rates else [])
     check_output_paths({f"--{name}": target for name, target in outputs.items()}, inputs)
+    if args.dask:
+        quiet_dask_logs()
     run = run_whatif(portfolio, scenarios, dates, rates=rates, dask=args.dask, progress=True, **outputs)
 
     log.info(

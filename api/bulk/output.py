@@ -70,9 +70,9 @@ def check_output_paths(outputs: Mapping[str, str | os.PathLike | None], inputs: 
             raise InputError(f"{label} is a folder, not a file")
         resolved = path.resolve()
         if resolved in input_paths:
-            raise InputError(f"{label} is an input file; choose another file")
+            raise InputError(f"{label} is an input file. Choose another file")
         if resolved in seen:
-            raise InputError(f"{label} is also the {seen[resolved]} file; choose another file")
+            raise InputError(f"{label} is also the {seen[resolved]} file. Choose another file")
         seen[resolved] = name
         try:
             _temporary_next_to(path).unlink()
@@ -102,7 +102,12 @@ class StagedOutputs:
         return self._temporaries.get(name)
 
     def commit(self) -> None:
-        """Rename every temporary file to its target; if one rename fails, remove the targets renamed before it."""
+        """Rename every temporary file to its target, or, if one rename fails, remove the targets renamed before it.
+
+        Removing them keeps the run's outputs all or nothing. A file that was
+        at such a target before the run is gone as well. Renames within a
+        folder whose writability was checked do not fail in practice.
+        """
         renamed: list[Path] = []
         try:
             for name, temporary in self._temporaries.items():

@@ -142,8 +142,11 @@ def local_cluster_client():
 _MAX_HANDSHAKE_BYTES = 1 << 20
 
 
-def _quiet_dask_logs() -> None:
-    """Keep Dask's INFO lines off standard error, here and in worker processes started from here."""
+def quiet_dask_logs() -> None:
+    """Keep Dask's INFO lines off standard error, here and in worker processes started from here.
+
+    The command line calls this; a program calling ``run_whatif`` keeps its own logging settings.
+    """
     os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
     logging.getLogger("distributed").setLevel(logging.WARNING)
 
@@ -170,19 +173,17 @@ def _probe_scheduler(address: str, timeout: float) -> None:
                 break
             prefix += received
     if len(prefix) < 8:
-        raise InputError(f"the server at {address!r} closed the connection before sending a Dask handshake; check that it is a Dask scheduler")
+        raise InputError(f"the server at {address!r} closed the connection before sending a Dask handshake. Check that it is a Dask scheduler")
     (length,) = struct.unpack("<Q", prefix)
     if length > _MAX_HANDSHAKE_BYTES:
-        raise InputError(f"the server at {address!r} does not send a Dask handshake; check that it is a Dask scheduler")
+        raise InputError(f"the server at {address!r} does not send a Dask handshake. Check that it is a Dask scheduler")
 
 
 def _connect(dask: object):
     """Return ``(client, owned)`` for ``"local"``, a scheduler address, or a ``distributed.Client``."""
     if dask == "local":
-        _quiet_dask_logs()
         return local_cluster_client(), True
     if isinstance(dask, str):
-        _quiet_dask_logs()
         from distributed import Client
 
         # Any failure to connect is reported in one line: distributed raises OSError, TimeoutError,
@@ -192,7 +193,7 @@ def _connect(dask: object):
             return Client(dask, timeout=10), True
         except InputError:
             raise
-        except Exception as error:
+        except (OSError, TimeoutError, ValueError, MemoryError) as error:
             raise InputError(f"cannot connect to the Dask scheduler at {dask!r}: {error}") from None
     return dask, False
 

@@ -75,7 +75,7 @@ def test_sample_portfolio_unwritable_output_named(tmp_path):
 )
 def test_outputs_must_be_distinct(folder, outputs):
     line = _one_line_error(_cli(*WHATIF, *outputs, cwd=folder))
-    assert "choose another file" in line
+    assert "Choose another file" in line
     assert sorted(path.name for path in folder.iterdir()) == ["portfolio.parquet"]
 
 
@@ -236,5 +236,6 @@ def test_failed_write_is_one_line(tmp_path):
     assert completed.returncode == 1, completed.stderr
     assert "Traceback" not in completed.stderr
     errors = [line for line in completed.stderr.splitlines() if "error:" in line]
-    assert errors == ["pension-engine whatif: error: reading or writing a file failed: [Errno 27] File too large"]
+    assert len(errors) == 1
+    assert errors[0].startswith("pension-engine whatif: error: reading or writing a file failed: ")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["portfolio.parquet"]
