@@ -1,5 +1,6 @@
 """Portfolio columns in Arrow: the schema check and the conversion to a ``Portfolio``."""
 
+import datetime as dt
 import difflib
 
 import numpy as np
@@ -19,8 +20,8 @@ _NUMBER_COLUMNS = ("salary", "part_time_factor")
 EPOCH_DAY = 719163
 
 # Day numbers of 0001-01-01 and 9999-12-31, the dates Python and the HTTP API can represent.
-FIRST_DAY = 1
-LAST_DAY = 3652059
+FIRST_DAY = dt.date.min.toordinal()
+LAST_DAY = dt.date.max.toordinal()
 
 # Integers up to 2**53 in magnitude convert to float64 exactly (Arrow's safe cast checks this bound).
 _MAX_EXACT_INTEGER = 2**53
@@ -93,19 +94,22 @@ def _days(column: str, array: pa.Array, first_row: int) -> np.ndarray:
         if not valid.all():
             row = int(np.flatnonzero(~valid)[0])
             raise PortfolioError(column, first_row + row, text[row].as_py(), "invalid date: expected a real day YYYY-MM-DD")
-        days = np.asarray(pc.cast(parsed, pa.date32()).view(pa.int32()), dtype=np.int64) + EPOCH_DAY
+        days = _day_numbers(pc.cast(parsed, pa.date32()))
         _check_calendar(column, days, first_row, lambda row: text[row].as_py())
         return days
+    date_array = pc.cast(array, pa.date32())
+    days = _day_numbers(date_array)
     if pa.types.is_timestamp(array.type):
-        date_array = pc.cast(array, pa.date32())
-        days = np.asarray(date_array.view(pa.int32()), dtype=np.int64) + EPOCH_DAY
         _check_calendar(column, days, first_row, lambda row: _format(array, row, "%Y-%m-%dT%H:%M:%S"))
         _check_midnight(column, array, date_array, first_row)
-        return days
-    date_array = pc.cast(array, pa.date32())
-    days = np.asarray(date_array.view(pa.int32()), dtype=np.int64) + EPOCH_DAY
-    _check_calendar(column, days, first_row, lambda row: _format(date_array, row, "%Y-%m-%d"))
+    else:
+        _check_calendar(column, days, first_row, lambda row: _format(date_array, row, "%Y-%m-%d"))
     return days
+
+
+def _day_numbers(dates: pa.Array) -> np.ndarray:
+    """Return the int64 day numbers of a date32 array."""
+    return np.asarray(dates.view(pa.int32()), dtype=np.int64) + EPOCH_DAY
 
 
 def _format(array: pa.Array, row: int, pattern: str) -> str:

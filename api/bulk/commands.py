@@ -3,9 +3,8 @@
 Every bad value ends the command with exit code 2 and a one-line message on
 standard error, before any output file is created. A read or write that the
 system fails (a full disk) ends it with exit code 1 and one line, and removes
-its outputs. Ctrl-C (SIGINT) and SIGTERM
-end it with "interrupted" and exit code 130 or 143, after removing its
-temporary files.
+its outputs. Ctrl-C (SIGINT) and SIGTERM end it with "interrupted" and exit
+code 130 or 143, after removing its temporary files.
 """
 
 import argparse
@@ -58,7 +57,10 @@ def _terminate_as_interrupt() -> Iterator[None]:
 
 
 def _run_command(command: str, body: Callable[[], None]) -> None:
-    """Run ``body``, ending with one line and exit code 2 on bad input, 1 on a failed read or write, 130 on Ctrl-C and 143 on SIGTERM."""
+    """Run ``body`` and end a failure with one line and its exit code.
+
+    The codes are 2 for bad input, 1 for a failed read or write, 130 for Ctrl-C and 143 for SIGTERM.
+    """
     try:
         with _terminate_as_interrupt():
             body()

@@ -1,7 +1,7 @@
 """The reference app's work as a BlackSheep route: the ceiling BlackSheep itself puts on the engine.
 
 It does exactly what ``benchmarks.http.reference_app`` does (read the body,
-decode it untyped, answer with a pre-built JSON body as long as the engine's
+decode it untyped, respond with a pre-built JSON body as long as the engine's
 response), but as a route of a BlackSheep ``Application``, the way the
 engine's endpoint is served. Its throughput is what the engine would reach if
 its calculation cost nothing, so ``floor / reference`` bounds
